@@ -1,0 +1,118 @@
+/**
+ * Every error the API can answer, in one table: a stable code (`SS_ERR_<AREA>_<WHAT>`), its HTTP
+ * status and a default message. Codes are a public contract: clients branch on them, so a code is
+ * never renamed or reused for another meaning; add a new one instead.
+ *
+ * The body of every error response is `{ code, message }` (see `ErrorBody` in http/schemas.ts).
+ */
+
+export const errorCatalog = {
+  // generic
+  SS_ERR_VALIDATION: { status: 400, message: 'the request does not match the schema' },
+  SS_ERR_MALFORMED_JSON: { status: 400, message: 'the body is not valid JSON' },
+  SS_ERR_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
+  SS_ERR_NOT_FOUND: { status: 404, message: 'no such route' },
+  SS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the body is too large' },
+  SS_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  SS_ERR_INTERNAL: { status: 500, message: 'internal error' },
+  SS_ERR_UNAVAILABLE: { status: 503, message: 'a backing service is unavailable' },
+  SS_ERR_NOT_READY: { status: 503, message: 'not ready' },
+  // auth: credentials, tokens, second factor, limits
+  SS_ERR_AUTH_EMAIL_TAKEN: { status: 409, message: 'an account already uses this e-mail' },
+  SS_ERR_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'wrong e-mail or password' },
+  SS_ERR_AUTH_RATE_LIMITED: { status: 429, message: 'too many attempts, try again later' },
+  SS_ERR_AUTH_TOKEN_MISSING: { status: 401, message: 'a bearer access token is required' },
+  SS_ERR_AUTH_TOKEN_INVALID: { status: 401, message: 'the access token is invalid' },
+  SS_ERR_AUTH_TOKEN_EXPIRED: { status: 401, message: 'the access token has expired' },
+  SS_ERR_AUTH_TOKEN_REVOKED: { status: 401, message: 'the access token has been revoked' },
+  SS_ERR_AUTH_REFRESH_INVALID: { status: 401, message: 'the refresh token is invalid or expired' },
+  SS_ERR_AUTH_REFRESH_REUSED: { status: 401, message: 'the refresh token was already used; the session is revoked' },
+  SS_ERR_AUTH_MFA_TOKEN_INVALID: { status: 401, message: 'the second-factor session is invalid or expired' },
+  SS_ERR_AUTH_MFA_CODE_INVALID: { status: 401, message: 'the second-factor code is wrong' },
+  SS_ERR_AUTH_MFA_REQUIRED: { status: 403, message: 'this role requires a verified second factor (TOTP)' },
+  SS_ERR_AUTH_MFA_ALREADY_ENROLLED: { status: 409, message: 'TOTP is already active on this account' },
+  SS_ERR_AUTH_MFA_NOT_PENDING: { status: 409, message: 'no TOTP enrolment is pending; start one first' },
+  SS_ERR_AUTH_FORBIDDEN: { status: 403, message: 'this role may not do that' },
+  // accounts and administration
+  SS_ERR_USER_NOT_FOUND: { status: 404, message: 'no such user' },
+  SS_ERR_ADMIN_SELF_ROLE_CHANGE: { status: 409, message: 'an admin cannot change their own role' },
+} as const satisfies Record<`SS_ERR_${string}`, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export const statusOf = (code: ErrorCode): number => errorCatalog[code].status;
+
+/** A failure that is not a decision: bad input, auth, a missing resource. Thrown from handlers, answered as `{code, message}`. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string = errorCatalog[code].message,
+    /** Extra response headers (Retry-After, WWW-Authenticate). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = code;
+    this.status = statusOf(code);
+  }
+}
+
+export const apiError = (code: ErrorCode, message?: string, headers?: Record<string, string>) => new ApiError(code, message, headers);
+
+export const rateLimited = (retryAfterSec: number) =>
+  new ApiError('SS_ERR_AUTH_RATE_LIMITED', undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSec))) });
+
+/** What any thrown value turns into on the wire. */
+export interface ErrorResponse {
+  status: number;
+  body: { code: ErrorCode; message: string };
+  headers: Record<string, string>;
+}
+
+interface FastifyLikeError {
+  code?: unknown;
+  statusCode?: unknown;
+  validation?: unknown;
+  validationContext?: unknown;
+  message?: unknown;
+}
+
+/** Fastify's own error codes for bad input, mapped to ours (fastify lib/errors.js). */
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'SS_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'SS_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'SS_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'SS_ERR_MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'SS_ERR_MALFORMED_JSON',
+  FST_ERR_VALIDATION: 'SS_ERR_VALIDATION',
+  FST_ERR_BAD_URL: 'SS_ERR_BAD_REQUEST',
+  FST_ERR_NOT_FOUND: 'SS_ERR_NOT_FOUND',
+};
+
+/**
+ * Maps anything thrown during a request to the response: our `ApiError`s as they are, Fastify's
+ * bad-input errors to 4xx codes, JSON syntax errors to `SS_ERR_MALFORMED_JSON`, and everything else
+ * to `SS_ERR_INTERNAL` without leaking its message.
+ */
+export function toErrorResponse(err: unknown): ErrorResponse {
+  if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message }, headers: err.headers };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
+  if (e.validation !== undefined) {
+    return generic('SS_ERR_VALIDATION', typeof e.message === 'string' ? e.message : undefined);
+  }
+  const mapped = typeof e.code === 'string' ? fastifyCodes[e.code] : undefined;
+  if (mapped) return generic(mapped, mapped === 'SS_ERR_VALIDATION' && typeof e.message === 'string' ? e.message : undefined);
+  // secure-json-parse and JSON.parse throw SyntaxError (with statusCode 400 set by Fastify's parser).
+  if (err instanceof SyntaxError) return generic('SS_ERR_MALFORMED_JSON');
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status === 413) return generic('SS_ERR_BODY_TOO_LARGE');
+  if (status === 415) return generic('SS_ERR_UNSUPPORTED_MEDIA_TYPE');
+  if (status >= 400 && status < 500) return generic('SS_ERR_BAD_REQUEST');
+  return generic('SS_ERR_INTERNAL');
+}
+
+const generic = (code: ErrorCode, message?: string): ErrorResponse => ({
+  status: statusOf(code),
+  body: { code, message: message ?? errorCatalog[code].message },
+  headers: {},
+});
