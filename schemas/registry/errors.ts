@@ -60,6 +60,7 @@ export const invalidCompatibility = () =>
     42203,
     'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
   );
+export const operationNotPermitted = (detail: string) => new RegistryError(422, 42205, `Operation not permitted: ${detail}`);
 export const referenceExists = (subject: string, version: number) =>
   new RegistryError(422, 42206, `One or more references exist to the schema {subject=${subject},version=${version}}`);
 

@@ -134,7 +134,7 @@ export class RegistryState {
   }
 
   /** Versions (any subject) whose schema references `subject` `version`. */
-  private referrers(subject: string, version: number): SubjectVersion[] {
+  referrers(subject: string, version: number): SubjectVersion[] {
     const out: SubjectVersion[] = [];
     for (const s of this.subjects.values()) {
       for (const v of s.versions.values()) {
@@ -149,43 +149,70 @@ export class RegistryState {
     if (this.referrers(subject, version).length) throw referenceExists(subject, version);
   }
 
-  private applyDeleteVersion(r: DeleteRecord, version: number): Outcome {
-    const subject = this.subjects.get(r.subject);
-    if (!subject || subject.versions.size === 0) throw subjectNotFound(r.subject);
+  /**
+   * The checks a version delete must pass (also run by the API before appending, to keep doomed
+   * records out of the log).
+   * @throws RegistryError 40401, 40402, 40406 (already soft-deleted), 40407 (permanent before soft), 42206.
+   */
+  checkDeleteVersion(subjectName: string, version: number, permanent: boolean): void {
+    const subject = this.subjects.get(subjectName);
+    if (!subject || subject.versions.size === 0) throw subjectNotFound(subjectName);
     const v = subject.versions.get(version);
     if (!v) throw versionNotFound(version);
-    if (!r.permanent) {
-      if (v.deleted) throw versionSoftDeleted(r.subject, version);
-      this.assertNotReferenced(r.subject, version);
-      v.deleted = true;
-    } else {
-      if (!v.deleted) throw versionNotSoftDeleted(r.subject, version);
-      this.assertNotReferenced(r.subject, version);
-      subject.versions.delete(version);
+    if (!permanent && v.deleted) throw versionSoftDeleted(subjectName, version);
+    if (permanent && !v.deleted) throw versionNotSoftDeleted(subjectName, version);
+    this.assertNotReferenced(subjectName, version);
+  }
+
+  /**
+   * The checks a subject delete must pass.
+   * @returns the versions it would delete.
+   * @throws RegistryError 40401, 40404 (already soft-deleted), 40405 (permanent before soft), 42206.
+   */
+  checkDeleteSubject(subjectName: string, permanent: boolean): number[] {
+    const present = this.versions(subjectName, 'all');
+    if (present.length === 0) throw subjectNotFound(subjectName);
+    const live = present.filter((v) => !v.deleted);
+    if (!permanent && live.length === 0) throw subjectSoftDeleted(subjectName);
+    if (permanent && live.length > 0) throw subjectNotSoftDeleted(subjectName);
+    const targets = permanent ? present : live;
+    for (const v of targets) {
+      const outside = this.referrers(subjectName, v.version).filter((ref) => ref.subject !== subjectName);
+      if (outside.length) throw referenceExists(subjectName, v.version);
     }
+    return targets.map((v) => v.version);
+  }
+
+  /**
+   * The checks removing a subject's compatibility setting must pass.
+   * @returns the setting it removes.
+   * @throws RegistryError 40401 when the subject has no setting of its own.
+   */
+  checkDeleteConfig(subjectName: string): CompatibilityLevel {
+    const previous = this.subjectLevels.get(subjectName);
+    if (!previous) throw subjectNotFound(subjectName);
+    return previous;
+  }
+
+  private applyDeleteVersion(r: DeleteRecord, version: number): Outcome {
+    this.checkDeleteVersion(r.subject, version, r.permanent);
+    const subject = this.subjectState(r.subject);
+    if (r.permanent) subject.versions.delete(version);
+    else subject.versions.get(version)!.deleted = true;
     subject.seq++;
     return { request: r.request, ok: true, version };
   }
 
   private applyDeleteSubject(r: DeleteRecord): Outcome {
-    const subject = this.subjects.get(r.subject);
-    const present = subject ? [...subject.versions.values()] : [];
-    if (!subject || present.length === 0) throw subjectNotFound(r.subject);
-    const live = present.filter((v) => !v.deleted);
-    const targets = r.permanent ? present : live;
-    if (!r.permanent && live.length === 0) throw subjectSoftDeleted(r.subject);
-    if (r.permanent && live.length > 0) throw subjectNotSoftDeleted(r.subject);
-    for (const v of targets) {
-      const outside = this.referrers(r.subject, v.version).filter((ref) => ref.subject !== r.subject);
-      if (outside.length) throw referenceExists(r.subject, v.version);
-    }
-    for (const v of targets) {
-      if (r.permanent) subject.versions.delete(v.version);
-      else v.deleted = true;
+    const targets = this.checkDeleteSubject(r.subject, r.permanent);
+    const subject = this.subjectState(r.subject);
+    for (const version of targets) {
+      if (r.permanent) subject.versions.delete(version);
+      else subject.versions.get(version)!.deleted = true;
     }
     if (r.permanent) this.subjectLevels.delete(r.subject);
     subject.seq++;
-    return { request: r.request, ok: true, versions: targets.map((v) => v.version) };
+    return { request: r.request, ok: true, versions: targets };
   }
 
   private applyConfig(r: ConfigRecord): Outcome {
@@ -195,8 +222,7 @@ export class RegistryState {
       return { request: r.request, ok: true, compatibility: r.compatibility ?? previous };
     }
     if (r.compatibility === null) {
-      const previous = this.subjectLevels.get(r.subject);
-      if (!previous) throw subjectNotFound(r.subject);
+      const previous = this.checkDeleteConfig(r.subject);
       this.subjectLevels.delete(r.subject);
       return { request: r.request, ok: true, compatibility: previous };
     }
