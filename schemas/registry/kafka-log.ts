@@ -140,3 +140,14 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
     },
   };
 }
+
+/** Deletes a log topic (tests and tooling: a registry reading it loses every schema). */
+export async function deleteSchemasTopic(brokers: string[], topic: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'seatstream-schema-registry-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) await admin.deleteTopics({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -272,7 +272,7 @@ export class RegistryState {
   versionsOfId(id: number, filter: DeletedFilter): SubjectVersion[] {
     const out: SubjectVersion[] = [];
     for (const s of this.subjects.values()) for (const v of s.versions.values()) if (v.id === id && visible(v, filter)) out.push(v);
-    return out;
+    return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
   }
 
   subjectNames(filter: DeletedFilter): string[] {
