@@ -67,6 +67,27 @@ const withoutMessage = (e: SeatEvent): SeatEvent => {
   return { ...e, message: '' };
 };
 
+/** Everything an inventory holds except its dirty set and its derived seat map, for comparing two. */
+export function comparable(inv: EventInventory) {
+  const { dirty: _dirty, map, holds, bookings, decisions, buyerTickets, retainedSeats, retainedPlaces, ...rest } = inv;
+  const sorted = <V>(m: Map<string, V>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    ...rest,
+    seatIds: map?.seatIds ?? [],
+    holds: sorted(holds),
+    bookings: sorted(bookings),
+    // Forgetting takes decisions by time; among equal times the order does not matter (and a load sorts by time).
+    decisions: sorted(decisions).sort(([, a], [, b]) => a.at - b.at),
+    buyerTickets: sorted(buyerTickets),
+    retainedSeats: sorted(retainedSeats),
+    retainedPlaces: sorted(retainedPlaces),
+  };
+}
+
+/** Asserts that two inventories hold the same facts and indexes. */
+export const assertSameInventory = (actual: EventInventory, expected: EventInventory): void =>
+  assert.deepStrictEqual(comparable(actual), comparable(expected));
+
 export interface Then {
   /** What decide returned. */
   decided: SeatEvent[];
