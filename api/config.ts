@@ -21,8 +21,8 @@ export interface ApiConfig {
   port: number;
   /** Largest accepted request body, in bytes. */
   bodyLimitBytes: number;
-  /** Fastify's trustProxy: false, true, a hop count or a list of proxy addresses/CIDRs. */
-  trustProxy: boolean | number | string;
+  /** Fastify's trustProxy: trust X-Forwarded-For from no proxy, any proxy, or the listed addresses/CIDRs. */
+  trustProxy: boolean | string[];
   /** Origins allowed to call the API from a browser; empty: none (same origin only). */
   corsOrigins: string[];
   jwt: { issuer: string; audience: string; accessTtlSec: number; clockToleranceSec: number };
@@ -48,11 +48,10 @@ const int = (env: NodeJS.ProcessEnv, name: string, dflt: number): number => {
   return n;
 };
 
-function trustProxyFrom(v: string | undefined): boolean | number | string {
+function trustProxyFrom(v: string | undefined): boolean | string[] {
   if (v === undefined || v === '' || v === 'false') return false;
   if (v === 'true') return true;
-  if (/^\d+$/.test(v)) return Number(v);
-  return v;
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {

@@ -42,3 +42,10 @@ export async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promis
     client.release();
   }
 }
+
+/** Either the pool (one statement) or a client inside a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/** PostgreSQL's unique_violation, e.g. an e-mail blind index already taken. */
+export const isUniqueViolation = (err: unknown, constraint?: string): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505' && (!constraint || (err as { constraint?: string }).constraint === constraint);

@@ -1,0 +1,101 @@
+/**
+ * `buildApp(deps)`: the Fastify instance of the API. Cross-cutting parts first (errors, request ids,
+ * metrics, security headers, CORS, OpenAPI), then one plugin per area. The app does not own the
+ * PostgreSQL pool or the Redis client: whoever created them closes them (main.ts, tests).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { Registry } from 'prom-client';
+import { logger as componentLogger, type Logger } from '../infra/log.js';
+import type { ApiConfig } from './config.js';
+import { createContext, type ApiContext } from './context.js';
+import type { Pool } from './db/pool.js';
+import type { Redis } from './redis.js';
+import type { ApiSecrets } from './secrets.js';
+import { accountSchemas } from './accounts/schemas.js';
+import { accountRoutes } from './accounts/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { guardPlugin } from './auth/guard.js';
+import { authRoutes } from './auth/routes.js';
+import { authSchemas } from './auth/schemas.js';
+import { docsPlugin } from './http/docs.js';
+import { errorHandlerPlugin, sendError } from './http/error-handler.js';
+import { healthRoutes } from './http/health.js';
+import { metricsPlugin } from './http/metrics.js';
+import { genReqId, requestIdPlugin } from './http/request-id.js';
+import { sharedSchemas } from './http/schemas.js';
+import { buildValidatorFactory } from './http/validation.js';
+import { organizerRoutes } from './organizer/routes.js';
+
+export interface AppDeps {
+  config: ApiConfig;
+  pool: Pool;
+  redis: Redis;
+  secrets: ApiSecrets;
+  /** Base logger; defaults to infra/log.ts's `api` component. Secrets are redacted on top of it. */
+  logger?: Logger;
+  /** Metrics registry; defaults to a new one with the process's default metrics. */
+  metrics?: Registry;
+  now?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: ApiContext;
+  }
+}
+
+/** Log paths that may carry secrets, censored in every API log line. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  ...['password', 'accessToken', 'refreshToken', 'mfaToken', 'code', 'secret', 'token', 'recoveryCodes', 'otpauthUri'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const log = (deps.logger ?? componentLogger('api')).child({}, { redact: { paths: redactPaths, censor: '[redacted]' } });
+  const ctx = await createContext(deps);
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: false },
+    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory() } },
+    // Errors raised before routing (a malformed URL) get the same `{code, message}` answer.
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
+  });
+  app.decorate('ctx', ctx);
+  for (const s of [...sharedSchemas, ...authSchemas, ...accountSchemas]) app.addSchema(s);
+
+  await app.register(errorHandlerPlugin);
+  await app.register(requestIdPlugin);
+  await app.register(metricsPlugin, { registry: deps.metrics });
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  await app.register(docsPlugin);
+  await app.register(guardPlugin, { ctx });
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(authRoutes, { ctx });
+  await app.register(accountRoutes, { ctx });
+  await app.register(organizerRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
+  return app;
+}
