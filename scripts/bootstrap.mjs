@@ -62,13 +62,20 @@ function run(cmd, args, { stripAnsi = false, ...opts } = {}) {
     const stdio = stripAnsi ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'];
     const child = spawn(cmd, args, { cwd: repo, stdio, ...opts });
     if (stripAnsi) {
-      const clean = (chunk) => chunk.toString().replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+      const escape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+      const clean = (chunk) => chunk.toString().replace(escape, '');
       child.stdout.on('data', (c) => process.stdout.write(clean(c)));
       child.stderr.on('data', (c) => process.stderr.write(clean(c)));
     }
     child.on('error', (err) => reject(new StepError(`${cmd}: ${err.message}`)));
     child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new StepError(`\`${[cmd, ...args].join(' ')}\` ${signal ? `was killed by ${signal}` : `exited with ${code}`}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new StepError(
+              `\`${[cmd, ...args].join(' ')}\` ${signal ? `was killed by ${signal}` : `exited with ${code}`}`,
+            ),
+          ),
     );
   });
 }
@@ -254,7 +261,9 @@ function restorePolicyRcd() {
 function installPolicyRcd() {
   restorePolicyRcd();
   if (fs.existsSync(policyRcd)) fs.renameSync(policyRcd, policyBackup);
-  fs.writeFileSync(policyRcd, `#!/bin/sh\n${policyMarker}: no service starts during the install.\nexit 101\n`, { mode: 0o755 });
+  fs.writeFileSync(policyRcd, `#!/bin/sh\n${policyMarker}: no service starts during the install.\nexit 101\n`, {
+    mode: 0o755,
+  });
 }
 
 async function stopNewServices(before) {
@@ -288,7 +297,10 @@ async function debianPackages() {
       [onPath('java'), 'a Java 17 runtime'],
       [onPath('mvn'), 'maven'],
     ].filter(([p]) => !p || !fs.existsSync(p));
-    if (missing.length) throw new StepError(`not a Debian system (no dpkg-query); install yourself: ${missing.map((m) => m[1]).join(', ')}`);
+    if (missing.length)
+      throw new StepError(
+        `not a Debian system (no dpkg-query); install yourself: ${missing.map((m) => m[1]).join(', ')}`,
+      );
     return 'not Debian; the needed programs are present';
   }
   const missing = wantedDebianPackages().filter((p) => !debInstalled(p));
@@ -309,8 +321,14 @@ async function debianPackages() {
     console.log(`bootstrap: installing Debian packages: ${missing.join(' ')}`);
     await apt(['update', '-q']);
     await apt([
-      'install', '-y', '-q', '--no-install-recommends',
-      '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold',
+      'install',
+      '-y',
+      '-q',
+      '--no-install-recommends',
+      '-o',
+      'Dpkg::Options::=--force-confdef',
+      '-o',
+      'Dpkg::Options::=--force-confold',
       ...missing,
     ]);
     stopped = await stopNewServices(processesBefore);
@@ -319,8 +337,11 @@ async function debianPackages() {
   }
   const still = missing.filter((p) => !debInstalled(p));
   if (still.length) throw new StepError(`apt-get did not install ${still.join(' ')}`);
-  const left = [...new Set(listeningSockets().values())].filter((p) => serviceDefaultPorts.includes(p) && !portsBefore.has(p));
-  if (left.length) throw new StepError(`a package left a service listening on port(s) ${left.join(', ')}; stop it and run again`);
+  const left = [...new Set(listeningSockets().values())].filter(
+    (p) => serviceDefaultPorts.includes(p) && !portsBefore.has(p),
+  );
+  if (left.length)
+    throw new StepError(`a package left a service listening on port(s) ${left.join(', ')}; stop it and run again`);
   return `installed ${missing.join(' ')}${stopped.length ? `; stopped services they started: ${stopped.join(', ')}` : ''}`;
 }
 
@@ -342,9 +363,12 @@ async function kafkaJars() {
   fs.rmSync(fresh, { recursive: true, force: true });
   fs.rmSync(old, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(kafkaLibs), { recursive: true });
-  await run(mvn, ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-Dkafka.libs=${fresh}`], { stripAnsi: true });
+  await run(mvn, ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-Dkafka.libs=${fresh}`], {
+    stripAnsi: true,
+  });
   const jars = fs.readdirSync(fresh).filter((f) => f.endsWith('.jar'));
-  if (!jars.some((f) => /^kafka_2\.13-.*\.jar$/.test(f))) throw new StepError(`maven did not put the Kafka broker jar in ${fresh}`);
+  if (!jars.some((f) => /^kafka_2\.13-.*\.jar$/.test(f)))
+    throw new StepError(`maven did not put the Kafka broker jar in ${fresh}`);
   fs.writeFileSync(path.join(fresh, pomMarker), `${want}\n`);
   if (fs.existsSync(kafkaLibs)) fs.renameSync(kafkaLibs, old);
   fs.renameSync(fresh, kafkaLibs);
@@ -372,7 +396,10 @@ async function pythonVenv() {
     made = 'created .stack/venv; ';
   }
   await run(venvPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirements]);
-  const probe = check(venvPython, ['-c', 'import confluent_kafka.schema_registry.avro, fastavro; print(confluent_kafka.__version__)']);
+  const probe = check(venvPython, [
+    '-c',
+    'import confluent_kafka.schema_registry.avro, fastavro; print(confluent_kafka.__version__)',
+  ]);
   if (!probe.ok) throw new StepError(`confluent-kafka does not import in .stack/venv:\n${probe.out}`);
   fs.writeFileSync(venvMarker, `${want}\n`);
   return `${made}installed infra/python/requirements.txt (confluent-kafka ${probe.out})`;
