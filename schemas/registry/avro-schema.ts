@@ -68,7 +68,9 @@ function defineReferences(
     try {
       avsc.Type.forSchema(parseJson(target.schema) as avsc.Schema, { registry });
     } catch (e) {
-      throw invalidSchema(`referenced schema ${ref.subject} version ${ref.version} (${ref.name}): ${(e as Error).message}`);
+      throw invalidSchema(
+        `referenced schema ${ref.subject} version ${ref.version} (${ref.name}): ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -77,7 +79,11 @@ function defineReferences(
  * Parses an Avro schema with its references.
  * @throws RegistryError 42201 when the text is not a valid Avro schema or a reference is missing.
  */
-export function parseAvroSchema(text: string, references: readonly SchemaReference[] = [], resolve?: ReferenceResolver): ParsedSchema {
+export function parseAvroSchema(
+  text: string,
+  references: readonly SchemaReference[] = [],
+  resolve?: ReferenceResolver,
+): ParsedSchema {
   if (typeof text !== 'string' || text.trim() === '') throw invalidSchema('empty schema');
   const json = parseJson(text);
   const registry: Record<string, AvroType> = {};
@@ -93,5 +99,11 @@ export function parseAvroSchema(text: string, references: readonly SchemaReferen
     throw invalidSchema(`${(e as Error).message}`);
   }
   const canonical = canonicalForm(json);
-  return { type, text: JSON.stringify(json), canonical, fingerprint: schemaFingerprint(canonical, references), references: [...references] };
+  return {
+    type,
+    text: JSON.stringify(json),
+    canonical,
+    fingerprint: schemaFingerprint(canonical, references),
+    references: [...references],
+  };
 }

@@ -17,7 +17,8 @@ const booking = { type: 'record', name: 'Booking', namespace: 'seatstream', fiel
 
 describe('canonical form: what does not make another schema', () => {
   it('whitespace and key order', () => {
-    const text = '{ "fields": [ {"type":"string", "name":"id"} ],\n  "namespace": "seatstream", "type": "record", "name": "Booking" }';
+    const text =
+      '{ "fields": [ {"type":"string", "name":"id"} ],\n  "namespace": "seatstream", "type": "record", "name": "Booking" }';
     assert.equal(parse(text).canonical, parse(booking).canonical);
   });
 
@@ -51,15 +52,33 @@ describe('canonical form: what does not make another schema', () => {
 
   it('names inside arrays and maps are qualified too', () => {
     const status = { type: 'enum', name: 'Status', symbols: ['HELD'] };
-    const a = { type: 'record', name: 'R', namespace: 'n', fields: [{ name: 's', type: status }, { name: 'all', type: { type: 'array', items: 'Status' } }] };
-    const b = { type: 'record', name: 'n.R', fields: [{ name: 's', type: { ...status, name: 'n.Status' } }, { name: 'all', type: { type: 'array', items: 'n.Status' } }] };
+    const a = {
+      type: 'record',
+      name: 'R',
+      namespace: 'n',
+      fields: [
+        { name: 's', type: status },
+        { name: 'all', type: { type: 'array', items: 'Status' } },
+      ],
+    };
+    const b = {
+      type: 'record',
+      name: 'n.R',
+      fields: [
+        { name: 's', type: { ...status, name: 'n.Status' } },
+        { name: 'all', type: { type: 'array', items: 'n.Status' } },
+      ],
+    };
     assert.equal(parse(a).canonical, parse(b).canonical);
     assert.equal(canonicalForm({ type: 'map', values: 'int' }), '{"type":"map","values":"int"}');
   });
 });
 
 describe('canonical form: what makes another schema (unlike Parsing Canonical Form)', () => {
-  const withField = (field: Record<string, unknown>) => ({ ...booking, fields: [{ name: 'id', type: 'string', ...field }] });
+  const withField = (field: Record<string, unknown>) => ({
+    ...booking,
+    fields: [{ name: 'id', type: 'string', ...field }],
+  });
 
   it('a field default', () => {
     assert.equal(same(withField({}), withField({ default: 'x' })), false);
@@ -76,14 +95,29 @@ describe('canonical form: what makes another schema (unlike Parsing Canonical Fo
   });
 
   it('an enum default', () => {
-    assert.equal(same({ type: 'enum', name: 'S', symbols: ['A', 'B'] }, { type: 'enum', name: 'S', symbols: ['A', 'B'], default: 'A' }), false);
+    assert.equal(
+      same(
+        { type: 'enum', name: 'S', symbols: ['A', 'B'] },
+        { type: 'enum', name: 'S', symbols: ['A', 'B'], default: 'A' },
+      ),
+      false,
+    );
   });
 
   it('the references it was registered with', () => {
-    const seat = { schema: JSON.stringify({ type: 'record', name: 'seatstream.Seat', fields: [{ name: 'row', type: 'string' }] }), references: [] };
+    const seat = {
+      schema: JSON.stringify({ type: 'record', name: 'seatstream.Seat', fields: [{ name: 'row', type: 'string' }] }),
+      references: [],
+    };
     const main = { type: 'record', name: 'seatstream.Hold', fields: [{ name: 'seat', type: 'seatstream.Seat' }] };
-    const v1 = parse(main, [{ name: 'seatstream.Seat', subject: 'seat', version: 1 }], { 'seat/1': seat, 'seat/2': seat });
-    const v2 = parse(main, [{ name: 'seatstream.Seat', subject: 'seat', version: 2 }], { 'seat/1': seat, 'seat/2': seat });
+    const v1 = parse(main, [{ name: 'seatstream.Seat', subject: 'seat', version: 1 }], {
+      'seat/1': seat,
+      'seat/2': seat,
+    });
+    const v2 = parse(main, [{ name: 'seatstream.Seat', subject: 'seat', version: 2 }], {
+      'seat/1': seat,
+      'seat/2': seat,
+    });
     assert.equal(v1.canonical, v2.canonical);
     assert.notEqual(v1.fingerprint, v2.fingerprint);
   });
@@ -109,10 +143,15 @@ describe('parsing', () => {
   });
 
   it('resolves named types from referenced schemas, and refuses a missing reference', () => {
-    const seat = { schema: JSON.stringify({ type: 'record', name: 'seatstream.Seat', fields: [{ name: 'row', type: 'string' }] }), references: [] };
+    const seat = {
+      schema: JSON.stringify({ type: 'record', name: 'seatstream.Seat', fields: [{ name: 'row', type: 'string' }] }),
+      references: [],
+    };
     const main = { type: 'record', name: 'seatstream.Hold', fields: [{ name: 'seat', type: 'seatstream.Seat' }] };
     const parsed = parse(main, [{ name: 'seatstream.Seat', subject: 'seat', version: 1 }], { 'seat/1': seat });
-    assert.deepEqual(JSON.parse(JSON.stringify(parsed.type.fromBuffer(parsed.type.toBuffer({ seat: { row: 'A' } })))), { seat: { row: 'A' } });
+    assert.deepEqual(JSON.parse(JSON.stringify(parsed.type.fromBuffer(parsed.type.toBuffer({ seat: { row: 'A' } })))), {
+      seat: { row: 'A' },
+    });
     assert.throws(() => parse(main), isInvalidSchema);
     assert.throws(
       () =>

@@ -101,6 +101,9 @@ export interface SchemaReference {
  */
 export function schemaFingerprint(canonical: string, references: readonly SchemaReference[] = []): string {
   const hash = createHash('sha256').update(canonical);
-  if (references.length) hash.update('\n').update(stableStringify(references.map((r) => ({ name: r.name, subject: r.subject, version: r.version }))));
+  if (references.length)
+    hash
+      .update('\n')
+      .update(stableStringify(references.map((r) => ({ name: r.name, subject: r.subject, version: r.version }))));
   return hash.digest('hex');
 }

@@ -5,7 +5,13 @@ import { checkCompatibility, parseCompatibilityLevel, type CompatibilityLevel } 
 import { RegistryError } from './errors.js';
 
 const type = (schema: unknown) => parseAvroSchema(JSON.stringify(schema)).type;
-const record = (fields: unknown[], name = 'Booking', extra: Record<string, unknown> = {}) => ({ type: 'record', name, namespace: 'seatstream', fields, ...extra });
+const record = (fields: unknown[], name = 'Booking', extra: Record<string, unknown> = {}) => ({
+  type: 'record',
+  name,
+  namespace: 'seatstream',
+  fields,
+  ...extra,
+});
 
 /** Messages of checking `next` against `history` (oldest first) at `level`. */
 const check = (level: CompatibilityLevel, history: unknown[], next: unknown) =>
@@ -14,26 +20,39 @@ const check = (level: CompatibilityLevel, history: unknown[], next: unknown) =>
     history.map((s, i) => ({ version: i + 1, type: type(s) })),
     level,
   );
-const compatible = (level: CompatibilityLevel, history: unknown[], next: unknown) => check(level, history, next).length === 0;
+const compatible = (level: CompatibilityLevel, history: unknown[], next: unknown) =>
+  check(level, history, next).length === 0;
 
 const v1 = record([{ name: 'id', type: 'string' }]);
 
 describe('record fields', () => {
   it('a field added without a default breaks BACKWARD (new reader, old data lacks it)', () => {
-    const next = record([{ name: 'id', type: 'string' }, { name: 'seats', type: 'int' }]);
+    const next = record([
+      { name: 'id', type: 'string' },
+      { name: 'seats', type: 'int' },
+    ]);
     assert.equal(compatible('BACKWARD', [v1], next), false);
     assert.match(check('BACKWARD', [v1], next)[0] ?? '', /version 1.*seats/);
     assert.equal(compatible('FORWARD', [v1], next), true); // old reader skips the new field
   });
 
   it('a field added with a default is FULL compatible', () => {
-    const next = record([{ name: 'id', type: 'string' }, { name: 'seats', type: 'int', default: 1 }]);
+    const next = record([
+      { name: 'id', type: 'string' },
+      { name: 'seats', type: 'int', default: 1 },
+    ]);
     assert.equal(compatible('FULL', [v1], next), true);
   });
 
   it('a removed field is BACKWARD compatible, FORWARD only if the old schema had a default for it', () => {
-    const withDefault = record([{ name: 'id', type: 'string' }, { name: 'note', type: 'string', default: '' }]);
-    const withoutDefault = record([{ name: 'id', type: 'string' }, { name: 'note', type: 'string' }]);
+    const withDefault = record([
+      { name: 'id', type: 'string' },
+      { name: 'note', type: 'string', default: '' },
+    ]);
+    const withoutDefault = record([
+      { name: 'id', type: 'string' },
+      { name: 'note', type: 'string' },
+    ]);
     assert.equal(compatible('BACKWARD', [withoutDefault], v1), true);
     assert.equal(compatible('FORWARD', [withoutDefault], v1), false);
     assert.equal(compatible('FORWARD', [withDefault], v1), true);
@@ -54,12 +73,27 @@ describe('record fields', () => {
 
   it('a field added without a default in a nested record breaks BACKWARD', () => {
     const inner = (fields: unknown[]) => record([{ name: 'seat', type: { type: 'record', name: 'Seat', fields } }]);
-    assert.equal(compatible('BACKWARD', [inner([{ name: 'row', type: 'string' }])], inner([{ name: 'row', type: 'string' }, { name: 'n', type: 'int' }])), false);
+    assert.equal(
+      compatible(
+        'BACKWARD',
+        [inner([{ name: 'row', type: 'string' }])],
+        inner([
+          { name: 'row', type: 'string' },
+          { name: 'n', type: 'int' },
+        ]),
+      ),
+      false,
+    );
   });
 });
 
 describe('enums', () => {
-  const status = (symbols: string[], extra: Record<string, unknown> = {}) => ({ type: 'enum', name: 'Status', symbols, ...extra });
+  const status = (symbols: string[], extra: Record<string, unknown> = {}) => ({
+    type: 'enum',
+    name: 'Status',
+    symbols,
+    ...extra,
+  });
 
   it('an added symbol is BACKWARD compatible but not FORWARD (old readers do not know it)', () => {
     assert.equal(compatible('BACKWARD', [status(['HELD', 'SOLD'])], status(['HELD', 'SOLD', 'EXPIRED'])), true);
@@ -67,12 +101,18 @@ describe('enums', () => {
   });
 
   it('an added symbol is FORWARD compatible when the old enum has a default', () => {
-    assert.equal(compatible('FORWARD', [status(['HELD', 'SOLD'], { default: 'HELD' })], status(['HELD', 'SOLD', 'EXPIRED'])), true);
+    assert.equal(
+      compatible('FORWARD', [status(['HELD', 'SOLD'], { default: 'HELD' })], status(['HELD', 'SOLD', 'EXPIRED'])),
+      true,
+    );
   });
 
   it('a removed symbol breaks BACKWARD unless the new enum has a default', () => {
     assert.equal(compatible('BACKWARD', [status(['HELD', 'SOLD', 'EXPIRED'])], status(['HELD', 'SOLD'])), false);
-    assert.equal(compatible('BACKWARD', [status(['HELD', 'SOLD', 'EXPIRED'])], status(['HELD', 'SOLD'], { default: 'HELD' })), true);
+    assert.equal(
+      compatible('BACKWARD', [status(['HELD', 'SOLD', 'EXPIRED'])], status(['HELD', 'SOLD'], { default: 'HELD' })),
+      true,
+    );
   });
 });
 
@@ -125,15 +165,28 @@ describe('named types', () => {
 
   it('a renamed record is incompatible unless the reader lists the old name as an alias', () => {
     assert.equal(compatible('BACKWARD', [record(fields, 'Booking')], record(fields, 'Reservation')), false);
-    assert.equal(compatible('BACKWARD', [record(fields, 'Booking')], record(fields, 'Reservation', { aliases: ['seatstream.Booking'] })), true);
+    assert.equal(
+      compatible(
+        'BACKWARD',
+        [record(fields, 'Booking')],
+        record(fields, 'Reservation', { aliases: ['seatstream.Booking'] }),
+      ),
+      true,
+    );
   });
 
   it('a changed namespace is incompatible (avsc matches full names; Java Avro would accept it)', () => {
-    assert.equal(compatible('BACKWARD', [record(fields, 'Booking')], record(fields, 'Booking', { namespace: 'other' })), false);
+    assert.equal(
+      compatible('BACKWARD', [record(fields, 'Booking')], record(fields, 'Booking', { namespace: 'other' })),
+      false,
+    );
   });
 
   it('a fixed of another size is incompatible', () => {
-    assert.equal(compatible('BACKWARD', [{ type: 'fixed', name: 'Hash', size: 16 }], { type: 'fixed', name: 'Hash', size: 32 }), false);
+    assert.equal(
+      compatible('BACKWARD', [{ type: 'fixed', name: 'Hash', size: 16 }], { type: 'fixed', name: 'Hash', size: 32 }),
+      false,
+    );
   });
 
   it('logical types are checked as their underlying type', () => {
@@ -143,8 +196,14 @@ describe('named types', () => {
 
 describe('levels', () => {
   const a = record([{ name: 'a', type: 'int' }]);
-  const ab = record([{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }]);
-  const abNoDefault = record([{ name: 'a', type: 'int' }, { name: 'b', type: 'int' }]);
+  const ab = record([
+    { name: 'a', type: 'int' },
+    { name: 'b', type: 'int', default: 0 },
+  ]);
+  const abNoDefault = record([
+    { name: 'a', type: 'int' },
+    { name: 'b', type: 'int' },
+  ]);
 
   it('BACKWARD checks the latest version only, BACKWARD_TRANSITIVE every version', () => {
     assert.equal(compatible('BACKWARD', [a, ab], abNoDefault), true); // reads v2 data, which has b
@@ -174,7 +233,10 @@ describe('levels', () => {
     assert.equal(parseCompatibilityLevel('full_transitive'), 'FULL_TRANSITIVE');
     assert.equal(parseCompatibilityLevel(' Backward '), 'BACKWARD');
     for (const bad of ['SIDEWAYS', '', 42, undefined]) {
-      assert.throws(() => parseCompatibilityLevel(bad), (e: unknown) => e instanceof RegistryError && e.errorCode === 42203 && e.status === 422);
+      assert.throws(
+        () => parseCompatibilityLevel(bad),
+        (e: unknown) => e instanceof RegistryError && e.errorCode === 42203 && e.status === 422,
+      );
     }
   });
 });

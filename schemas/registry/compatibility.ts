@@ -63,7 +63,11 @@ export interface PreviousVersion {
  * Checks `candidate` against the previous live versions of a subject (oldest first).
  * @returns one message per failed check; empty when compatible.
  */
-export function checkCompatibility(candidate: AvroType, previous: readonly PreviousVersion[], level: CompatibilityLevel): string[] {
+export function checkCompatibility(
+  candidate: AvroType,
+  previous: readonly PreviousVersion[],
+  level: CompatibilityLevel,
+): string[] {
   if (level === 'NONE' || previous.length === 0) return [];
   const transitive = level.endsWith('_TRANSITIVE');
   const against = transitive ? previous : previous.slice(-1);

@@ -23,16 +23,26 @@ export class RegistryError extends Error {
 
 /// 404
 export const subjectNotFound = (subject: string) => new RegistryError(404, 40401, `Subject '${subject}' not found.`);
-export const versionNotFound = (version: number | string) => new RegistryError(404, 40402, `Version ${version} not found.`);
-export const schemaNotFound = (id?: number) => new RegistryError(404, 40403, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
+export const versionNotFound = (version: number | string) =>
+  new RegistryError(404, 40402, `Version ${version} not found.`);
+export const schemaNotFound = (id?: number) =>
+  new RegistryError(404, 40403, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
 export const subjectSoftDeleted = (subject: string) =>
   new RegistryError(404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
 export const subjectNotSoftDeleted = (subject: string) =>
   new RegistryError(404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
 export const versionSoftDeleted = (subject: string, version: number) =>
-  new RegistryError(404, 40406, `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`);
+  new RegistryError(
+    404,
+    40406,
+    `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`,
+  );
 export const versionNotSoftDeleted = (subject: string, version: number) =>
-  new RegistryError(404, 40407, `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`);
+  new RegistryError(
+    404,
+    40407,
+    `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`,
+  );
 export const subjectCompatibilityNotConfigured = (subject: string) =>
   new RegistryError(404, 40408, `Subject '${subject}' does not have subject-level compatibility configured`);
 
@@ -60,7 +70,8 @@ export const invalidCompatibility = () =>
     42203,
     'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive',
   );
-export const operationNotPermitted = (detail: string) => new RegistryError(422, 42205, `Operation not permitted: ${detail}`);
+export const operationNotPermitted = (detail: string) =>
+  new RegistryError(422, 42205, `Operation not permitted: ${detail}`);
 export const referenceExists = (subject: string, version: number) =>
   new RegistryError(422, 42206, `One or more references exist to the schema {subject=${subject},version=${version}}`);
 
@@ -68,6 +79,8 @@ export const referenceExists = (subject: string, version: number) =>
 export const badRequest = (detail: string) => new RegistryError(400, 400, detail);
 
 /// 500 / 503
-export const storeError = (detail: string) => new RegistryError(500, 50001, `Error in the backend datastore: ${detail}`);
+export const storeError = (detail: string) =>
+  new RegistryError(500, 50001, `Error in the backend datastore: ${detail}`);
 export const operationTimeout = (detail: string) => new RegistryError(500, 50002, `Operation timed out: ${detail}`);
-export const notReady = () => new RegistryError(503, 50301, 'The schema registry is still reading its _schemas log; try again shortly');
+export const notReady = () =>
+  new RegistryError(503, 50301, 'The schema registry is still reading its _schemas log; try again shortly');

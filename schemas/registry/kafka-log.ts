@@ -43,13 +43,16 @@ export interface SchemasLogOptions {
 }
 
 /** kafkajs logs through our pino logger. It reports errors it retries (a coordinator still loading) at ERROR: they become warnings. */
-const pinoLogCreator = (log: Logger) => () => (entry: { level: number; label: string; namespace: string; log: { message: string } & Record<string, unknown> }) => {
-  const { message, timestamp: _t, logger: _l, ...extra } = entry.log;
-  const fields = { kafkajs: entry.namespace, ...extra };
-  if (entry.level <= logLevel.WARN) log.warn(fields, message);
-  else if (entry.level === logLevel.INFO) log.debug(fields, message);
-  else log.trace(fields, message);
-};
+const pinoLogCreator =
+  (log: Logger) =>
+  () =>
+  (entry: { level: number; label: string; namespace: string; log: { message: string } & Record<string, unknown> }) => {
+    const { message, timestamp: _t, logger: _l, ...extra } = entry.log;
+    const fields = { kafkajs: entry.namespace, ...extra };
+    if (entry.level <= logLevel.WARN) log.warn(fields, message);
+    else if (entry.level === logLevel.INFO) log.debug(fields, message);
+    else log.trace(fields, message);
+  };
 
 export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
   const { topic, log } = opts;
@@ -61,7 +64,12 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
   });
   const admin = kafka.admin();
   // Every record goes to partition 0 explicitly; the partitioner is named only to keep kafkajs quiet.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const groupId = `seatstream-schema-registry-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   let adminConnected: Promise<void> | undefined;
@@ -87,13 +95,16 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
       }
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = metadata.topics[0]?.partitions.length ?? 0;
-      if (partitions !== 1) throw new Error(`topic ${topic} has ${partitions} partitions; the schema registry needs exactly 1`);
+      if (partitions !== 1)
+        throw new Error(`topic ${topic} has ${partitions} partitions; the schema registry needs exactly 1`);
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
       });
-      const policy = configs.resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? '';
-      if (!policy.includes('compact')) log.warn({ topic, policy }, 'schemas topic is not compacted: old records may expire and schemas be lost');
+      const policy =
+        configs.resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue ?? '';
+      if (!policy.includes('compact'))
+        log.warn({ topic, policy }, 'schemas topic is not compacted: old records may expire and schemas be lost');
     },
 
     async endOffset() {
@@ -109,7 +120,8 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
         acks: -1,
         messages: [{ partition: 0, key: record.key, value: record.value, headers: record.headers }],
       });
-      if (!meta || meta.baseOffset === undefined) throw new Error('the broker returned no offset for the appended record');
+      if (!meta || meta.baseOffset === undefined)
+        throw new Error('the broker returned no offset for the appended record');
       return Number(meta.baseOffset);
     },
 
@@ -120,14 +132,19 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
       await consumer.run({
         autoCommit: false,
         eachMessage: async ({ message }) => {
-          onEntry({ offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null });
+          onEntry({
+            offset: Number(message.offset),
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
+          });
         },
       });
     },
 
     async close() {
       const results = await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-      for (const r of results) if (r.status === 'rejected') log.warn({ err: r.reason as Error }, 'kafka client did not close cleanly');
+      for (const r of results)
+        if (r.status === 'rejected') log.warn({ err: r.reason as Error }, 'kafka client did not close cleanly');
       if (consuming) {
         try {
           await connectAdmin();
@@ -143,7 +160,11 @@ export function connectSchemasLog(opts: SchemasLogOptions): SchemasLog {
 
 /** Deletes a log topic (tests and tooling: a registry reading it loses every schema). */
 export async function deleteSchemasTopic(brokers: string[], topic: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'seatstream-schema-registry-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'seatstream-schema-registry-admin',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     if ((await admin.listTopics()).includes(topic)) await admin.deleteTopics({ topics: [topic] });

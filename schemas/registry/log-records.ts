@@ -117,7 +117,13 @@ export function decodeRecord(key: string | null, value: string | null): LogRecor
   if (!isString(v.request)) return undefined;
   switch (k.kind) {
     case 'register':
-      if (!isString(v.subject) || !isString(v.schema) || !isString(v.fingerprint) || !isCompatibilityLevel(v.compatibility)) return undefined;
+      if (
+        !isString(v.subject) ||
+        !isString(v.schema) ||
+        !isString(v.fingerprint) ||
+        !isCompatibilityLevel(v.compatibility)
+      )
+        return undefined;
       if (!Number.isInteger(v.basis) || !Array.isArray(v.references)) return undefined;
       return {
         kind: 'register',
@@ -131,8 +137,19 @@ export function decodeRecord(key: string | null, value: string | null): LogRecor
         basis: v.basis as number,
       };
     case 'delete':
-      if (!isString(v.subject) || !(v.version === null || Number.isInteger(v.version)) || typeof v.permanent !== 'boolean') return undefined;
-      return { kind: 'delete', request: v.request, subject: v.subject, version: v.version as number | null, permanent: v.permanent };
+      if (
+        !isString(v.subject) ||
+        !(v.version === null || Number.isInteger(v.version)) ||
+        typeof v.permanent !== 'boolean'
+      )
+        return undefined;
+      return {
+        kind: 'delete',
+        request: v.request,
+        subject: v.subject,
+        version: v.version as number | null,
+        permanent: v.permanent,
+      };
     case 'config':
       if (!(v.subject === null || isString(v.subject))) return undefined;
       if (!(v.compatibility === null || isCompatibilityLevel(v.compatibility))) return undefined;

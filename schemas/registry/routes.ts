@@ -31,7 +31,12 @@ import type { RegistryStore } from './store.js';
 
 export const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
-const requestContentTypes = ['application/json', CONTENT_TYPE, 'application/vnd.schemaregistry+json', 'application/octet-stream'];
+const requestContentTypes = [
+  'application/json',
+  CONTENT_TYPE,
+  'application/vnd.schemaregistry+json',
+  'application/octet-stream',
+];
 
 /** Routes that answer before the log is read (liveness, metrics). */
 const alwaysAvailable = new Set(['/', '/metrics']);
@@ -59,12 +64,19 @@ const parseId = (raw: string): number => {
   return n;
 };
 
-const deletedFilter = (req: FastifyRequest): DeletedFilter => (flag(req, 'deletedOnly', 'deleted_only') ? 'deletedOnly' : flag(req, 'deleted') ? 'all' : 'live');
+const deletedFilter = (req: FastifyRequest): DeletedFilter =>
+  flag(req, 'deletedOnly', 'deleted_only') ? 'deletedOnly' : flag(req, 'deleted') ? 'all' : 'live';
 
 /** `{schema}` plus `references` when there are some (Confluent omits empty ones, and `schemaType` for AVRO). */
-const schemaBody = (s: StoredSchema) => ({ schema: s.schema, ...(s.references.length ? { references: s.references } : {}) });
+const schemaBody = (s: StoredSchema) => ({
+  schema: s.schema,
+  ...(s.references.length ? { references: s.references } : {}),
+});
 
-export function installRegistryApi(app: FastifyInstance, deps: { store: RegistryStore; metrics: RegistryMetrics; log: Logger }): void {
+export function installRegistryApi(
+  app: FastifyInstance,
+  deps: { store: RegistryStore; metrics: RegistryMetrics; log: Logger },
+): void {
   const { store, metrics, log } = deps;
   const state = store.state;
 
@@ -96,17 +108,23 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
       return reply.code(err.statusCode).type(CONTENT_TYPE).send({ error_code: err.statusCode, message: err.message });
     }
     log.error({ err, method: req.method, url: req.url }, 'request failed');
-    return reply.code(500).type(CONTENT_TYPE).send({ error_code: 500, message: `Internal Server Error: ${err.message}` });
+    return reply
+      .code(500)
+      .type(CONTENT_TYPE)
+      .send({ error_code: 500, message: `Internal Server Error: ${err.message}` });
   });
 
-  app.setNotFoundHandler((_req, reply) => reply.code(404).type(CONTENT_TYPE).send({ error_code: 404, message: 'HTTP 404 Not Found' }));
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).type(CONTENT_TYPE).send({ error_code: 404, message: 'HTTP 404 Not Found' }),
+  );
 
   /// Shared request handling
 
   /** Reads `{schema, schemaType?, references?}` and parses the schema. @throws RegistryError 42201 */
   const readSchema = (req: FastifyRequest): ParsedSchema => {
     const body = req.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidSchema('the request body must be a JSON object with a "schema" string');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw invalidSchema('the request body must be a JSON object with a "schema" string');
     const schemaType = body.schemaType ?? 'AVRO';
     if (schemaType !== 'AVRO') throw unsupportedSchemaType(String(schemaType));
     if (typeof body.schema !== 'string') throw invalidSchema('"schema" must be a string holding the schema JSON');
@@ -130,7 +148,9 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
   /// Root
 
   app.get('/', async () => ({}));
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.get('/schemas/types', async () => ['AVRO']);
   app.get('/mode', async () => ({ mode: 'READWRITE' }));
 
@@ -146,11 +166,15 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
   app.get('/schemas/ids/:id/schema', async (req, reply) => reply.send(schemaOr404(req).schema));
   app.get('/schemas/ids/:id/versions', async (req) => {
     const stored = schemaOr404(req);
-    return state.versionsOfId(stored.id, flag(req, 'deleted') ? 'all' : 'live').map((v) => ({ subject: v.subject, version: v.version }));
+    return state
+      .versionsOfId(stored.id, flag(req, 'deleted') ? 'all' : 'live')
+      .map((v) => ({ subject: v.subject, version: v.version }));
   });
   app.get('/schemas/ids/:id/subjects', async (req) => {
     const stored = schemaOr404(req);
-    return [...new Set(state.versionsOfId(stored.id, flag(req, 'deleted') ? 'all' : 'live').map((v) => v.subject))].sort();
+    return [
+      ...new Set(state.versionsOfId(stored.id, flag(req, 'deleted') ? 'all' : 'live').map((v) => v.subject)),
+    ].sort();
   });
 
   /// Subjects
@@ -188,7 +212,9 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
     const { subject } = req.params as Params;
     const body = req.body as Record<string, unknown> | undefined;
     if (body && (body.id !== undefined || body.version !== undefined)) {
-      throw operationNotPermitted('registering with an explicit id or version needs IMPORT mode, which this registry does not offer');
+      throw operationNotPermitted(
+        'registering with an explicit id or version needs IMPORT mode, which this registry does not offer',
+      );
     }
     const parsed = readSchema(req);
     const existing = state.lookup(subject, parsed.fingerprint, false);
@@ -228,7 +254,9 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
     const { subject } = req.params as Params;
     const permanent = flag(req, 'permanent');
     state.checkDeleteSubject(subject, permanent);
-    const outcome = await decided(store.write({ kind: 'delete', request: randomUUID(), subject, version: null, permanent }));
+    const outcome = await decided(
+      store.write({ kind: 'delete', request: randomUUID(), subject, version: null, permanent }),
+    );
     log.info({ subject, permanent, versions: outcome.versions }, 'subject deleted');
     return outcome.versions;
   });
@@ -255,7 +283,9 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
   });
 
   app.delete('/config', async () => {
-    const outcome = await decided(store.write({ kind: 'config', request: randomUUID(), subject: null, compatibility: null }));
+    const outcome = await decided(
+      store.write({ kind: 'config', request: randomUUID(), subject: null, compatibility: null }),
+    );
     return { compatibilityLevel: outcome.compatibility };
   });
 
@@ -283,7 +313,11 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
   /// Compatibility checks (nothing is written)
 
   const compatibilityAnswer = (req: FastifyRequest, reply: FastifyReply, messages: string[]) =>
-    reply.send(flag(req, 'verbose') ? { is_compatible: messages.length === 0, messages } : { is_compatible: messages.length === 0 });
+    reply.send(
+      flag(req, 'verbose')
+        ? { is_compatible: messages.length === 0, messages }
+        : { is_compatible: messages.length === 0 },
+    );
 
   app.post('/compatibility/subjects/:subject/versions/:version', async (req, reply) => {
     const { subject, version: raw } = req.params as Params;
@@ -295,7 +329,8 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
       throw subjectNotFound(subject);
     }
     let against: PreviousVersion[];
-    if (spec === 'latest') against = state.previousVersions(subject); // the level says latest only or all
+    if (spec === 'latest')
+      against = state.previousVersions(subject); // the level says latest only or all
     else {
       const v = state.version(subject, spec, false);
       against = [{ version: v.version, type: state.typeOf(v.id) }];
@@ -306,6 +341,10 @@ export function installRegistryApi(app: FastifyInstance, deps: { store: Registry
   app.post('/compatibility/subjects/:subject/versions', async (req, reply) => {
     const { subject } = req.params as Params;
     const parsed = readSchema(req);
-    return compatibilityAnswer(req, reply, checkCompatibility(parsed.type, state.previousVersions(subject), state.effectiveCompatibility(subject)));
+    return compatibilityAnswer(
+      req,
+      reply,
+      checkCompatibility(parsed.type, state.previousVersions(subject), state.effectiveCompatibility(subject)),
+    );
   });
 }

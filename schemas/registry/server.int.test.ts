@@ -38,7 +38,13 @@ interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of the REST API
 }
 
-async function call(server: RegistryServer, method: string, path: string, body?: unknown, contentType = CT): Promise<Reply> {
+async function call(
+  server: RegistryServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = CT,
+): Promise<Reply> {
   const res = await fetch(`${server.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': contentType },
@@ -51,15 +57,30 @@ async function call(server: RegistryServer, method: string, path: string, body?:
 /** Waits until every server has applied the log as far as the furthest one (a server answers its own writes once applied; the others follow). */
 async function caughtUp(...servers: RegistryServer[]): Promise<void> {
   const target = Math.max(...servers.map((s) => s.store.offset));
-  for (let i = 0; i < 300 && servers.some((s) => s.store.offset < target); i++) await new Promise((r) => setTimeout(r, 100));
-  assert.ok(servers.every((s) => s.store.offset >= target), `instances did not reach offset ${target}`);
+  for (let i = 0; i < 300 && servers.some((s) => s.store.offset < target); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.ok(
+    servers.every((s) => s.store.offset >= target),
+    `instances did not reach offset ${target}`,
+  );
 }
 
 const record = (name: string, fields: unknown[]) => ({ type: 'record', name, namespace: 'seatstream.it', fields });
 const asBody = (schema: unknown) => ({ schema: JSON.stringify(schema) });
-const hold = record('Hold', [{ name: 'holdId', type: 'string' }, { name: 'seats', type: 'int' }]);
-const holdV2 = record('Hold', [{ name: 'holdId', type: 'string' }, { name: 'seats', type: 'int' }, { name: 'note', type: 'string', default: '' }]);
-const holdBreaking = record('Hold', [{ name: 'holdId', type: 'string' }, { name: 'seats', type: 'int' }, { name: 'price', type: 'long' }]);
+const hold = record('Hold', [
+  { name: 'holdId', type: 'string' },
+  { name: 'seats', type: 'int' },
+]);
+const holdV2 = record('Hold', [
+  { name: 'holdId', type: 'string' },
+  { name: 'seats', type: 'int' },
+  { name: 'note', type: 'string', default: '' },
+]);
+const holdBreaking = record('Hold', [
+  { name: 'holdId', type: 'string' },
+  { name: 'seats', type: 'int' },
+  { name: 'price', type: 'long' },
+]);
 
 describe('schema registry on Kafka', () => {
   it('registers, looks up and serves schemas by id', async (t) => {
@@ -68,8 +89,14 @@ describe('schema registry on Kafka', () => {
     assert.deepEqual(first, { status: 200, body: { id: 1 } });
     // The same schema, written differently, under another subject: same id, version 1 there.
     const spaced = JSON.stringify(hold, null, 2);
-    assert.deepEqual(await call(server, 'POST', '/subjects/archive-value/versions', { schema: spaced }, 'application/json'), { status: 200, body: { id: 1 } });
-    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(hold)), { status: 200, body: { id: 1 } });
+    assert.deepEqual(
+      await call(server, 'POST', '/subjects/archive-value/versions', { schema: spaced }, 'application/json'),
+      { status: 200, body: { id: 1 } },
+    );
+    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(hold)), {
+      status: 200,
+      body: { id: 1 },
+    });
 
     const byId = await call(server, 'GET', '/schemas/ids/1');
     assert.equal(byId.status, 200);
@@ -77,12 +104,20 @@ describe('schema registry on Kafka', () => {
     assert.equal(byId.body.schemaType, undefined); // omitted for AVRO, as Confluent does
 
     const lookup = await call(server, 'POST', '/subjects/holds-value', { schema: spaced });
-    assert.deepEqual(lookup, { status: 200, body: { subject: 'holds-value', version: 1, id: 1, schema: JSON.stringify(hold) } });
+    assert.deepEqual(lookup, {
+      status: 200,
+      body: { subject: 'holds-value', version: 1, id: 1, schema: JSON.stringify(hold) },
+    });
     assert.equal((await call(server, 'POST', '/subjects/holds-value', asBody(holdV2))).body.error_code, 40403);
     assert.equal((await call(server, 'POST', '/subjects/nobody', asBody(hold))).body.error_code, 40401);
 
     assert.deepEqual((await call(server, 'GET', '/subjects')).body, ['archive-value', 'holds-value']);
-    assert.deepEqual((await call(server, 'GET', '/subjects/holds-value/versions/latest')).body, { subject: 'holds-value', version: 1, id: 1, schema: JSON.stringify(hold) });
+    assert.deepEqual((await call(server, 'GET', '/subjects/holds-value/versions/latest')).body, {
+      subject: 'holds-value',
+      version: 1,
+      id: 1,
+      schema: JSON.stringify(hold),
+    });
     assert.deepEqual((await call(server, 'GET', '/schemas/ids/1/versions')).body, [
       { subject: 'archive-value', version: 1 },
       { subject: 'holds-value', version: 1 },
@@ -90,27 +125,47 @@ describe('schema registry on Kafka', () => {
     assert.equal((await call(server, 'GET', '/schemas/ids/2')).body.error_code, 40403);
     assert.equal((await call(server, 'GET', '/subjects/holds-value/versions/0')).body.error_code, 42202);
     assert.equal((await call(server, 'POST', '/subjects/x/versions', { schema: '{"type":"record"}' })).status, 422);
-    assert.equal((await call(server, 'POST', '/subjects/x/versions', { schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' })).body.error_code, 42201);
+    assert.equal(
+      (await call(server, 'POST', '/subjects/x/versions', { schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' }))
+        .body.error_code,
+      42201,
+    );
   });
 
   it('refuses an incompatible change with 409 and accepts a compatible one', async (t) => {
     const server = await startServer(testTopic(t));
     assert.equal((await call(server, 'POST', '/subjects/holds-value/versions', asBody(hold))).status, 200);
 
-    const check = await call(server, 'POST', '/compatibility/subjects/holds-value/versions/latest?verbose=true', asBody(holdBreaking));
+    const check = await call(
+      server,
+      'POST',
+      '/compatibility/subjects/holds-value/versions/latest?verbose=true',
+      asBody(holdBreaking),
+    );
     assert.equal(check.body.is_compatible, false);
     assert.match(check.body.messages[0], /price/);
     const refused = await call(server, 'POST', '/subjects/holds-value/versions', asBody(holdBreaking));
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error_code, 409);
 
-    assert.deepEqual((await call(server, 'POST', '/compatibility/subjects/holds-value/versions/latest', asBody(holdV2))).body, { is_compatible: true });
-    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(holdV2)), { status: 200, body: { id: 2 } });
+    assert.deepEqual(
+      (await call(server, 'POST', '/compatibility/subjects/holds-value/versions/latest', asBody(holdV2))).body,
+      { is_compatible: true },
+    );
+    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(holdV2)), {
+      status: 200,
+      body: { id: 2 },
+    });
     assert.deepEqual((await call(server, 'GET', '/subjects/holds-value/versions')).body, [1, 2]);
 
     // With NONE the breaking change goes in; deleting the setting brings BACKWARD back.
-    assert.deepEqual((await call(server, 'PUT', '/config/holds-value', { compatibility: 'none' })).body, { compatibility: 'NONE' });
-    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(holdBreaking)), { status: 200, body: { id: 3 } });
+    assert.deepEqual((await call(server, 'PUT', '/config/holds-value', { compatibility: 'none' })).body, {
+      compatibility: 'NONE',
+    });
+    assert.deepEqual(await call(server, 'POST', '/subjects/holds-value/versions', asBody(holdBreaking)), {
+      status: 200,
+      body: { id: 3 },
+    });
     assert.deepEqual((await call(server, 'DELETE', '/config/holds-value')).body, { compatibilityLevel: 'NONE' });
     assert.equal((await call(server, 'GET', '/config/holds-value')).body.error_code, 40408);
     const needsZone = record('Hold', [...holdBreaking.fields, { name: 'zone', type: 'string' }]);
@@ -141,7 +196,10 @@ describe('schema registry on Kafka', () => {
     const encodedV2 = await reader.encode(id2, { holdId: 'h-2', seats: 1, note: 'aisle' });
     assert.deepEqual({ ...(await registry.decode(encodedV2)) }, { holdId: 'h-2', seats: 1, note: 'aisle' });
 
-    await assert.rejects(registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(holdBreaking) }, { subject }), (e: Error & { status?: number }) => e.status === 409);
+    await assert.rejects(
+      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(holdBreaking) }, { subject }),
+      (e: Error & { status?: number }) => e.status === 409,
+    );
   });
 
   it('keeps its schemas, ids, versions, deletions and settings across a restart', async (t) => {
@@ -157,9 +215,16 @@ describe('schema registry on Kafka', () => {
     const snapshot = async (s: RegistryServer) => ({
       subjects: (await call(s, 'GET', '/subjects')).body,
       deleted: (await call(s, 'GET', '/subjects?deleted=true')).body,
-      holds: [(await call(s, 'GET', '/subjects/holds-value/versions/1')).body, (await call(s, 'GET', '/subjects/holds-value/versions/2')).body],
+      holds: [
+        (await call(s, 'GET', '/subjects/holds-value/versions/1')).body,
+        (await call(s, 'GET', '/subjects/holds-value/versions/2')).body,
+      ],
       archive: (await call(s, 'GET', '/subjects/archive-value/versions/latest')).body,
-      ids: [(await call(s, 'GET', '/schemas/ids/1')).body, (await call(s, 'GET', '/schemas/ids/2')).body, (await call(s, 'GET', '/schemas/ids/3')).body],
+      ids: [
+        (await call(s, 'GET', '/schemas/ids/1')).body,
+        (await call(s, 'GET', '/schemas/ids/2')).body,
+        (await call(s, 'GET', '/schemas/ids/3')).body,
+      ],
       global: (await call(s, 'GET', '/config')).body,
       archiveLevel: (await call(s, 'GET', '/config/archive-value')).body,
     });
@@ -186,13 +251,21 @@ describe('schema registry on Kafka', () => {
     // Per subject, A and B race with two changes each compatible with v1 but not with each other:
     // exactly one must win, the same one on both instances. Both also register distinct new schemas
     // and the same schema under the same subject.
-    const viaA = record('Seat', [{ name: 'seatId', type: 'string' }, { name: 'row', type: 'int', default: 0 }]);
-    const viaB = record('Seat', [{ name: 'seatId', type: 'string' }, { name: 'row', type: 'string', default: '' }]);
+    const viaA = record('Seat', [
+      { name: 'seatId', type: 'string' },
+      { name: 'row', type: 'int', default: 0 },
+    ]);
+    const viaB = record('Seat', [
+      { name: 'seatId', type: 'string' },
+      { name: 'row', type: 'string', default: '' },
+    ]);
     const distinct = (n: number) => record(`Other${n}`, [{ name: 'x', type: 'int' }]);
     const shared = record('Shared', [{ name: 'y', type: 'string' }]);
     const requests: Promise<Reply & { what: string }>[] = [];
     const send = (server: RegistryServer, what: string, subject: string, schema: unknown) =>
-      requests.push(call(server, 'POST', `/subjects/${subject}/versions`, asBody(schema)).then((r) => ({ ...r, what })));
+      requests.push(
+        call(server, 'POST', `/subjects/${subject}/versions`, asBody(schema)).then((r) => ({ ...r, what })),
+      );
     for (const s of subjects) {
       send(a, `${s}:A`, s, viaA);
       send(b, `${s}:B`, s, viaB);
@@ -202,25 +275,38 @@ describe('schema registry on Kafka', () => {
     send(b, 'sharedB', 'shared', shared);
     const replies = await Promise.all(requests);
 
-    for (const r of replies) assert.ok(r.status === 200 || r.status === 409, `${r.what}: ${r.status} ${JSON.stringify(r.body)}`);
+    for (const r of replies)
+      assert.ok(r.status === 200 || r.status === 409, `${r.what}: ${r.status} ${JSON.stringify(r.body)}`);
     for (const s of subjects) {
-      const outcomes = replies.filter((r) => r.what.startsWith(`${s}:`)).map((r) => r.status).sort();
+      const outcomes = replies
+        .filter((r) => r.what.startsWith(`${s}:`))
+        .map((r) => r.status)
+        .sort();
       assert.deepEqual(outcomes, [200, 409], `${s}: one change wins, the other is refused`);
       assert.equal(replies.find((r) => r.what.startsWith(`${s}:`) && r.status === 409)?.body.error_code, 409);
     }
     const sharedIds = replies.filter((r) => r.what.startsWith('shared')).map((r) => r.body.id);
     assert.equal(sharedIds[0], sharedIds[1]);
     // v1 is id 1; each distinct schema that got in has one id, numbered on from 2 without gaps.
-    const winners = new Set(replies.filter((r) => r.status === 200 && r.what.includes(':')).map((r) => r.what.slice(-1)));
-    const newIds = [...new Set(replies.filter((r) => r.status === 200).map((r) => r.body.id as number))].sort((x, y) => x - y);
-    assert.deepEqual(newIds, Array.from({ length: 6 + 1 + winners.size }, (_, i) => i + 2));
+    const winners = new Set(
+      replies.filter((r) => r.status === 200 && r.what.includes(':')).map((r) => r.what.slice(-1)),
+    );
+    const newIds = [...new Set(replies.filter((r) => r.status === 200).map((r) => r.body.id as number))].sort(
+      (x, y) => x - y,
+    );
+    assert.deepEqual(
+      newIds,
+      Array.from({ length: 6 + 1 + winners.size }, (_, i) => i + 2),
+    );
 
     await caughtUp(a, b);
     const view = async (s: RegistryServer) => {
       const out: Record<string, unknown> = {};
       for (const subject of (await call(s, 'GET', '/subjects')).body as string[]) {
         const versions = (await call(s, 'GET', `/subjects/${subject}/versions`)).body as number[];
-        out[subject] = await Promise.all(versions.map(async (v) => (await call(s, 'GET', `/subjects/${subject}/versions/${v}`)).body));
+        out[subject] = await Promise.all(
+          versions.map(async (v) => (await call(s, 'GET', `/subjects/${subject}/versions/${v}`)).body),
+        );
       }
       return out;
     };
@@ -251,8 +337,20 @@ describe('schema registry on Kafka', () => {
         basis: server.store.state.basis('seats'),
       };
     };
-    const viaA = registration(a, record('Seat', [{ name: 'seatId', type: 'string' }, { name: 'row', type: 'int', default: 0 }]));
-    const viaB = registration(b, record('Seat', [{ name: 'seatId', type: 'string' }, { name: 'row', type: 'string', default: '' }]));
+    const viaA = registration(
+      a,
+      record('Seat', [
+        { name: 'seatId', type: 'string' },
+        { name: 'row', type: 'int', default: 0 },
+      ]),
+    );
+    const viaB = registration(
+      b,
+      record('Seat', [
+        { name: 'seatId', type: 'string' },
+        { name: 'row', type: 'string', default: '' },
+      ]),
+    );
     assert.equal(viaA.basis, viaB.basis);
     const [outcomeA, outcomeB] = await Promise.all([a.store.write(viaA), b.store.write(viaB)]);
     const results = [outcomeA, outcomeB].map((o) => (o.ok ? 'ok' : o.error.errorCode)).sort();

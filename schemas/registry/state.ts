@@ -5,7 +5,12 @@
  */
 import { parseAvroSchema, type AvroType, type ReferenceResolver } from './avro-schema.js';
 import type { SchemaReference } from './canonical.js';
-import { checkCompatibility, defaultCompatibility, type CompatibilityLevel, type PreviousVersion } from './compatibility.js';
+import {
+  checkCompatibility,
+  defaultCompatibility,
+  type CompatibilityLevel,
+  type PreviousVersion,
+} from './compatibility.js';
 import {
   incompatibleSchema,
   invalidSchema,
@@ -43,13 +48,21 @@ interface SubjectState {
 }
 
 export type Outcome =
-  | { request: string; ok: true; id?: number; version?: number; versions?: number[]; compatibility?: CompatibilityLevel }
+  | {
+      request: string;
+      ok: true;
+      id?: number;
+      version?: number;
+      versions?: number[];
+      compatibility?: CompatibilityLevel;
+    }
   | { request: string; ok: false; error: RegistryError };
 
 /** Which versions a query sees: live only (default), live and soft-deleted, or soft-deleted only. */
 export type DeletedFilter = 'live' | 'all' | 'deletedOnly';
 
-const visible = (v: SubjectVersion, filter: DeletedFilter) => (filter === 'live' ? !v.deleted : filter === 'deletedOnly' ? v.deleted : true);
+const visible = (v: SubjectVersion, filter: DeletedFilter) =>
+  filter === 'live' ? !v.deleted : filter === 'deletedOnly' ? v.deleted : true;
 
 export class RegistryState {
   private readonly schemasById = new Map<number, StoredSchema>();
@@ -75,7 +88,9 @@ export class RegistryState {
         case 'register':
           return this.applyRegister(record);
         case 'delete':
-          return record.version === null ? this.applyDeleteSubject(record) : this.applyDeleteVersion(record, record.version);
+          return record.version === null
+            ? this.applyDeleteSubject(record)
+            : this.applyDeleteVersion(record, record.version);
         case 'config':
           return this.applyConfig(record);
         default: {
@@ -100,7 +115,9 @@ export class RegistryState {
 
   private applyRegister(r: RegisterRecord): Outcome {
     const subject = this.subjectState(r.subject);
-    const same = [...subject.versions.values()].find((v) => !v.deleted && this.schemasById.get(v.id)?.fingerprint === r.fingerprint);
+    const same = [...subject.versions.values()].find(
+      (v) => !v.deleted && this.schemasById.get(v.id)?.fingerprint === r.fingerprint,
+    );
     if (same) return { request: r.request, ok: true, id: same.id, version: same.version };
 
     for (const ref of r.references) {
@@ -271,7 +288,8 @@ export class RegistryState {
 
   versionsOfId(id: number, filter: DeletedFilter): SubjectVersion[] {
     const out: SubjectVersion[] = [];
-    for (const s of this.subjects.values()) for (const v of s.versions.values()) if (v.id === id && visible(v, filter)) out.push(v);
+    for (const s of this.subjects.values())
+      for (const v of s.versions.values()) if (v.id === id && visible(v, filter)) out.push(v);
     return out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
   }
 
@@ -300,7 +318,8 @@ export class RegistryState {
   version(subject: string, version: number | 'latest', includeDeleted: boolean): SubjectVersion {
     const candidates = this.versions(subject, includeDeleted ? 'all' : 'live');
     if (candidates.length === 0) throw subjectNotFound(subject);
-    const found = version === 'latest' ? candidates[candidates.length - 1] : candidates.find((v) => v.version === version);
+    const found =
+      version === 'latest' ? candidates[candidates.length - 1] : candidates.find((v) => v.version === version);
     if (!found) throw versionNotFound(version);
     return found;
   }

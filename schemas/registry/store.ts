@@ -65,7 +65,10 @@ export class RegistryStore {
     this.catchUp = undefined;
     if (this.lifecycle !== 'starting') return; // closed while starting
     this.lifecycle = 'ready';
-    this.opts.log.info({ topic: this.opts.topic, offset: this.appliedOffset, ...this.state.counts() }, 'schemas log read: ready');
+    this.opts.log.info(
+      { topic: this.opts.topic, offset: this.appliedOffset, ...this.state.counts() },
+      'schemas log read: ready',
+    );
   }
 
   private onEntry(entry: LogEntry): void {
@@ -74,7 +77,10 @@ export class RegistryStore {
     const record = decodeRecord(entry.key, entry.value);
     let outcome: Outcome | undefined;
     if (!record) {
-      this.opts.log.warn({ offset: entry.offset, key: entry.key }, 'skipping a record of the schemas log this registry does not understand');
+      this.opts.log.warn(
+        { offset: entry.offset, key: entry.key },
+        'skipping a record of the schemas log this registry does not understand',
+      );
     } else {
       outcome = this.state.apply(record);
       const waiter = outcome && this.waiters.get(outcome.request);
