@@ -155,6 +155,20 @@ describe('Avro serde on a real registry', () => {
     assert.equal(mismatch.retriable, false);
   });
 
+  it('remembers a writer schema it cannot read, and asks again for an unknown id', async () => {
+    const calls: number[] = [];
+    const counting: RegistryClient = { ...registry, schemaById: (id) => (calls.push(id), registry.schemaById(id)) };
+    const serde = createAvroSerde<{ id: string }>({ registry: counting, schema: v1 });
+    const other = createAvroSerde({ registry, schema: parseAvsc({ type: 'record', name: 'Other2', fields: [] }) });
+    const foreign = await other.serialize(newTopic(), {});
+    const unknown = frame(2 ** 31 - 2, Buffer.alloc(0));
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await codeOf(serde.deserialize('t', foreign)), 'SS_ERR_SERDE_SCHEMA_MISMATCH');
+      assert.equal(await codeOf(serde.deserialize('t', unknown)), 'SS_ERR_SERDE_UNKNOWN_SCHEMA_ID');
+    }
+    assert.deepEqual(calls, [unframe(foreign).schemaId, 2 ** 31 - 2, 2 ** 31 - 2, 2 ** 31 - 2]);
+  });
+
   it('reports an unreachable registry as retriable', async () => {
     const down = createRegistryClient('http://127.0.0.1:9', { timeoutMs: 2000 });
     const serde = createAvroSerde<{ id: string }>({ registry: down, schema: v1 });

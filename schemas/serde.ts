@@ -57,25 +57,34 @@ export function createAvroSerde<T>(options: AvroSerdeOptions): Serde<T> {
   const ids = new Map<string, Promise<number>>();
   const decoders = new Map<number, Promise<Decode>>();
 
-  /** Caches a promise while it is pending or fulfilled; a failure is dropped so the next call tries again. */
-  const cached = <K, V>(cache: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> => {
+  /**
+   * Caches a promise while it is pending or fulfilled. A failure is dropped, so that the next call asks again,
+   * unless `keep` says it is final.
+   */
+  const cached = <K, V>(
+    cache: Map<K, Promise<V>>,
+    key: K,
+    make: () => Promise<V>,
+    keep: (err: unknown) => boolean = () => false,
+  ): Promise<V> => {
     let p = cache.get(key);
     if (!p) {
       p = make();
       cache.set(key, p);
-      p.catch(() => cache.delete(key));
+      p.catch((err: unknown) => {
+        if (!keep(err)) cache.delete(key);
+      });
     }
     return p;
   };
 
-  const registryError = (
-    err: unknown,
-    what: string,
-    details: { topic: string; subject?: string; schemaId?: number },
-  ) =>
-    err instanceof RegistryRequestError && !err.retriable
-      ? undefined
-      : new SerdeError('SS_ERR_SERDE_REGISTRY_UNAVAILABLE', `${what}: ${describe(err)}`, { ...details, cause: err });
+  /** The registry answered one of `statuses`: an answer about this schema, not a failure of the registry. */
+  const answered = (err: unknown, statuses: number[]) =>
+    err instanceof RegistryRequestError && err.status !== undefined && statuses.includes(err.status);
+
+  /** Anything else (no answer, 5xx, 401...) is the registry's problem: retry rather than dead-letter the record. */
+  const unavailable = (err: unknown, what: string, details: { topic: string; subject?: string; schemaId?: number }) =>
+    new SerdeError('SS_ERR_SERDE_REGISTRY_UNAVAILABLE', `${what}: ${describe(err)}`, { ...details, cause: err });
 
   const writerId = (topic: string): Promise<number> => {
     const subject = subjectOf(topic);
@@ -92,60 +101,72 @@ export function createAvroSerde<T>(options: AvroSerdeOptions): Serde<T> {
         return id;
       } catch (err) {
         if (err instanceof SerdeError) throw err;
-        throw (
-          registryError(err, `registering under ${subject}`, { topic, subject }) ??
-          new SerdeError('SS_ERR_SERDE_SCHEMA_REFUSED', `${subject}: ${describe(err)}`, { topic, subject, cause: err })
-        );
+        // 409: incompatible with the subject's versions; 422: not a schema the registry accepts.
+        if (!answered(err, [409, 422])) throw unavailable(err, `registering under ${subject}`, { topic, subject });
+        throw new SerdeError('SS_ERR_SERDE_SCHEMA_REFUSED', `${subject}: ${describe(err)}`, {
+          topic,
+          subject,
+          cause: err,
+        });
       }
     });
   };
 
+  // A schema that cannot be read with the local one stays so: remembered, so that a flood of such records does not
+  // become a flood of registry requests. An unknown id is asked again (a registry being restored may learn it).
   const decoderFor = (schemaId: number, topic: string): Promise<Decode> =>
-    cached(decoders, schemaId, async () => {
-      let text: string;
-      try {
-        const found = await registry.schemaById(schemaId);
-        if (found.schemaType !== 'AVRO') {
-          throw new SerdeError('SS_ERR_SERDE_SCHEMA_MISMATCH', `schema ${schemaId} is ${found.schemaType}, not Avro`, {
-            topic,
-            schemaId,
-          });
-        }
-        if (found.references.length > 0) {
-          throw new SerdeError('SS_ERR_SERDE_SCHEMA_MISMATCH', `schema ${schemaId} uses schema references`, {
-            topic,
-            schemaId,
-          });
-        }
-        text = found.schema;
-      } catch (err) {
-        if (err instanceof SerdeError) throw err;
-        throw (
-          registryError(err, `fetching schema ${schemaId}`, { topic, schemaId }) ??
-          new SerdeError('SS_ERR_SERDE_UNKNOWN_SCHEMA_ID', `schema id ${schemaId}: ${describe(err)}`, {
-            topic,
-            schemaId,
-            cause: err,
-          })
-        );
-      }
-      try {
-        const writer = avro.Type.forSchema(JSON.parse(text) as avro.Schema, { ...avroTypeOptions });
-        if (writer.equals(reader)) return (body) => reader.fromBuffer(body);
-        const resolver = reader.createResolver(writer);
-        return (body) => reader.fromBuffer(body, resolver);
-      } catch (err) {
-        throw new SerdeError(
-          'SS_ERR_SERDE_SCHEMA_MISMATCH',
-          `schema ${schemaId} to ${local.file ?? 'local schema'}: ${describe(err)}`,
-          {
+    cached(
+      decoders,
+      schemaId,
+      async () => {
+        let text: string;
+        try {
+          const found = await registry.schemaById(schemaId);
+          if (found.schemaType !== 'AVRO') {
+            throw new SerdeError(
+              'SS_ERR_SERDE_SCHEMA_MISMATCH',
+              `schema ${schemaId} is ${found.schemaType}, not Avro`,
+              {
+                topic,
+                schemaId,
+              },
+            );
+          }
+          if (found.references.length > 0) {
+            throw new SerdeError('SS_ERR_SERDE_SCHEMA_MISMATCH', `schema ${schemaId} uses schema references`, {
+              topic,
+              schemaId,
+            });
+          }
+          text = found.schema;
+        } catch (err) {
+          if (err instanceof SerdeError) throw err;
+          if (!answered(err, [404])) throw unavailable(err, `fetching schema ${schemaId}`, { topic, schemaId });
+          throw new SerdeError('SS_ERR_SERDE_UNKNOWN_SCHEMA_ID', `schema id ${schemaId}: ${describe(err)}`, {
             topic,
             schemaId,
             cause: err,
-          },
-        );
-      }
-    });
+          });
+        }
+        try {
+          const writer = avro.Type.forSchema(JSON.parse(text) as avro.Schema, { ...avroTypeOptions });
+          if (writer.equals(reader)) return (body) => reader.fromBuffer(body);
+          const resolver = reader.createResolver(writer);
+          return (body) => reader.fromBuffer(body, resolver);
+        } catch (err) {
+          throw new SerdeError(
+            'SS_ERR_SERDE_SCHEMA_MISMATCH',
+            `schema ${schemaId} to ${local.file ?? 'local schema'}: ${describe(err)}`,
+            {
+              topic,
+              schemaId,
+              cause: err,
+            },
+          );
+        }
+      },
+      (err) => err instanceof SerdeError && err.code === 'SS_ERR_SERDE_SCHEMA_MISMATCH',
+    );
 
   return {
     async serialize(topic, value) {
