@@ -16,7 +16,11 @@ describe('a registry that has not read its log yet', () => {
       assert.equal(res.statusCode, 503, url);
       assert.equal(res.json().error_code, 50301);
     }
-    const post = await server.app.inject({ method: 'POST', url: '/subjects/s/versions', payload: { schema: '"string"' } });
+    const post = await server.app.inject({
+      method: 'POST',
+      url: '/subjects/s/versions',
+      payload: { schema: '"string"' },
+    });
     assert.equal(post.statusCode, 503);
   });
 
