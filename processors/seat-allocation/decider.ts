@@ -89,7 +89,8 @@ function decideRequest(cmd: ClientCommand, inv: EventInventory): ReservationDeci
       const closed = saleRefusal(def, cmd.issuedAt);
       if (closed) return holdRejected(cmd, closed[0], closed[1]);
       if (cmd.seatIds.length === 0) return holdRejected(cmd, 'RSV_INVALID_REQUEST', 'no seat requested');
-      const duplicates = cmd.seatIds.filter((id, k) => cmd.seatIds.indexOf(id) !== k);
+      const seen = new Set<string>();
+      const duplicates = cmd.seatIds.filter((id) => seen.size === seen.add(id).size);
       if (duplicates.length) return holdRejected(cmd, 'RSV_INVALID_REQUEST', 'a seat is requested twice', duplicates);
       const unknown = cmd.seatIds.filter((id) => !map.seatIndex.has(id));
       if (unknown.length) return holdRejected(cmd, 'RSV_UNKNOWN_SEAT', 'no such seat in the seat map', unknown);
