@@ -76,6 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   app.decorate('ctx', ctx);
+  // A route that declares no query parameters refuses any (`?debug=1` is a 400, not silently ignored).
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= { type: 'object', additionalProperties: false, properties: {} };
+  });
   for (const s of [...sharedSchemas, ...authSchemas, ...accountSchemas]) app.addSchema(s);
 
   await app.register(errorHandlerPlugin);

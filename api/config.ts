@@ -38,6 +38,8 @@ export interface ApiConfig {
   /** argon2id cost (RFC 9106 §4, second recommended option by default). */
   argon2: { memoryCostKiB: number; timeCost: number; parallelism: number };
   shutdownGraceMs: number;
+  /** Every Redis key the API writes starts with it, so the keyspace is easy to inspect and to share. */
+  redisKeyPrefix: string;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, dflt: number): number => {
@@ -82,5 +84,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       parallelism: int(env, 'API_ARGON2_PARALLELISM', 4),
     },
     shutdownGraceMs: int(env, 'API_SHUTDOWN_GRACE_MS', 10_000),
+    redisKeyPrefix: env.API_REDIS_PREFIX || 'ss:api:',
   };
 }

@@ -30,8 +30,8 @@ export async function createContext(deps: { config: ApiConfig; pool: Pool; redis
     redis,
     pii: secrets.pii,
     tokens: await AccessTokens.create(secrets.jwtKeys, { ...config.jwt, ttlSec: config.jwt.accessTtlSec }),
-    sessions: new Sessions(redis, config.jwt.accessTtlSec),
-    limits: new AuthLimits(redis, { account: config.limits.accountLockout, ip: config.limits.ipLockout }),
+    sessions: new Sessions(redis, config.jwt.accessTtlSec, config.redisKeyPrefix),
+    limits: new AuthLimits(redis, { account: config.limits.accountLockout, ip: config.limits.ipLockout }, config.redisKeyPrefix),
     passwords: new Passwords(config.argon2),
     now: deps.now ?? (() => new Date()),
   };

@@ -18,6 +18,3 @@ export function createRedis(url: string = loadEndpoints().redis): Redis {
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection error'));
   return redis;
 }
-
-/** Every key the API writes starts with this prefix, so the keyspace is easy to inspect and to share. */
-export const keyPrefix = 'ss:api:';

@@ -123,7 +123,8 @@ export async function bumpSessionEpoch(db: Queryable, id: string): Promise<numbe
   return rows[0]!.session_epoch;
 }
 
-export async function setRole(db: Queryable, id: string, role: Role, changedBy: string): Promise<{ oldRole: Role; epoch: number }> {
+/** Sets a role, bumps the session epoch and records who did it (null: an operator, outside the API). */
+export async function setRole(db: Queryable, id: string, role: Role, changedBy: string | null): Promise<{ oldRole: Role; epoch: number }> {
   const { rows } = await db.query<{ old_role: Role; session_epoch: number }>(
     `WITH old AS (SELECT role FROM users WHERE id = $1 FOR UPDATE)
      UPDATE users u SET role = $2, session_epoch = u.session_epoch + 1, updated_at = now()

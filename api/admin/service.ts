@@ -5,7 +5,7 @@ import { inTransaction } from '../db/pool.js';
 import type { AccessClaims } from '../auth/access-tokens.js';
 import { revokeAllOfUser } from '../auth/refresh-tokens.js';
 import type { Role } from '../auth/roles.js';
-import { findUserById, liveUser, setRole, type UserRow } from '../accounts/users.js';
+import { findUserByEmail, findUserById, liveUser, setRole, type UserRow } from '../accounts/users.js';
 
 export interface UserAdminView {
   id: string;
@@ -45,5 +45,23 @@ export async function changeRole(ctx: ApiContext, admin: AccessClaims, userId: s
     return { row: { ...row, role, session_epoch: epoch }, epoch };
   });
   if (out.epoch !== null) await ctx.sessions.publishEpoch(userId, out.epoch);
+  return adminView(out.row);
+}
+
+/**
+ * An operator's role change by e-mail, outside the API (the first admin has nobody to promote
+ * them): `npx tsx api/admin/set-role.ts <email> <role>`. Same effects as `changeRole`.
+ */
+export async function operatorSetRole(ctx: Pick<ApiContext, 'pool' | 'pii' | 'sessions'>, email: string, role: Role): Promise<UserAdminView> {
+  const out = await inTransaction(ctx.pool, async (c) => {
+    const found = await findUserByEmail(c, ctx.pii, email);
+    if (!found) throw new ApiError('SS_ERR_USER_NOT_FOUND');
+    const row = await liveUser(c, found.id, { forUpdate: true });
+    if (row.role === role) return { row, epoch: null };
+    const { epoch } = await setRole(c, row.id, role, null);
+    await revokeAllOfUser(c, row.id, 'role-changed');
+    return { row: { ...row, role, session_epoch: epoch }, epoch };
+  });
+  if (out.epoch !== null) await ctx.sessions.publishEpoch(out.row.id, out.epoch);
   return adminView(out.row);
 }

@@ -10,7 +10,6 @@
 import type { Redis } from 'ioredis';
 import type { Lockout, Window } from '../config.js';
 import { rateLimited } from '../errors.js';
-import { keyPrefix } from '../redis.js';
 
 // INCR with the expiry set on the first hit; answers [count, ms left in the window].
 const hitScript = `
@@ -36,11 +35,12 @@ export class AuthLimits {
   constructor(
     private readonly redis: Redis,
     private readonly lockouts: { account: Lockout; ip: Lockout },
+    private readonly prefix: string,
   ) {}
 
   /** @throws ApiError SS_ERR_AUTH_RATE_LIMITED when `subject` went over `w` for `rule`. */
   async consume(rule: string, subject: string, w: Window): Promise<void> {
-    const key = `${keyPrefix}rl:${rule}:${subject}`;
+    const key = `${this.prefix}rl:${rule}:${subject}`;
     const [count, pttl] = (await this.redis.eval(hitScript, 1, key, String(w.windowSec * 1000))) as [number, number];
     if (count > w.limit) throw rateLimited((pttl > 0 ? pttl : w.windowSec * 1000) / 1000);
   }
@@ -48,7 +48,7 @@ export class AuthLimits {
   /** @throws ApiError SS_ERR_AUTH_RATE_LIMITED while any of the subjects is locked. */
   async assertNotLocked(subjects: LockSubject[]): Promise<void> {
     const pipeline = this.redis.pipeline();
-    for (const s of subjects) pipeline.pttl(lockKey(s));
+    for (const s of subjects) pipeline.pttl(this.lockKey(s));
     const results = (await pipeline.exec()) ?? [];
     let longest = 0;
     for (const [err, ttl] of results) {
@@ -62,15 +62,20 @@ export class AuthLimits {
     const pipeline = this.redis.pipeline();
     for (const s of subjects) {
       const l = this.lockouts[s.kind];
-      pipeline.eval(failScript, 2, failKey(s), lockKey(s), String(l.windowSec * 1000), String(l.maxFailures), String(l.lockSec * 1000));
+      pipeline.eval(failScript, 2, this.failKey(s), this.lockKey(s), String(l.windowSec * 1000), String(l.maxFailures), String(l.lockSec * 1000));
     }
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async clearFailures(subject: LockSubject): Promise<void> {
-    await this.redis.del(failKey(subject));
+    await this.redis.del(this.failKey(subject));
+  }
+
+  private failKey(s: LockSubject): string {
+    return `${this.prefix}fail:${s.kind}:${s.id}`;
+  }
+
+  private lockKey(s: LockSubject): string {
+    return `${this.prefix}lock:${s.kind}:${s.id}`;
   }
 }
-
-const failKey = (s: LockSubject) => `${keyPrefix}fail:${s.kind}:${s.id}`;
-const lockKey = (s: LockSubject) => `${keyPrefix}lock:${s.kind}:${s.id}`;
