@@ -23,6 +23,7 @@ import {
   versionNotSoftDeleted,
   versionSoftDeleted,
   subjectCompatibilityNotConfigured,
+  storeError,
 } from './errors.js';
 import type { ConfigRecord, DeleteRecord, LogRecord, RegisterRecord } from './log-records.js';
 
@@ -99,8 +100,11 @@ export class RegistryState {
         }
       }
     } catch (e) {
-      if (e instanceof RegistryError) return { request: record.request, ok: false, error: e };
-      throw e;
+      // Any failure refuses the record rather than stopping the replica on it: every replica runs the
+      // same code on the same record, so they all refuse it alike.
+      const error =
+        e instanceof RegistryError ? e : storeError(`record ${record.request} not applied: ${(e as Error).message}`);
+      return { request: record.request, ok: false, error };
     }
   }
 
