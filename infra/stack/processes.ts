@@ -188,12 +188,14 @@ export interface OsUser {
   name: string;
   uid: number;
   gid: number;
+  home: string;
 }
 
 export function osUser(name: string): OsUser | undefined {
   for (const line of (read('/etc/passwd') ?? '').split('\n')) {
-    const [user, , uid, gid] = line.split(':');
-    if (user === name && uid !== undefined && gid !== undefined) return { name, uid: Number(uid), gid: Number(gid) };
+    const [user, , uid, gid, , home] = line.split(':');
+    if (user === name && uid !== undefined && gid !== undefined)
+      return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
   }
   return undefined;
 }

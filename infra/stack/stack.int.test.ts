@@ -21,7 +21,7 @@ for (const v of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'REDIS_
   delete process.env[v];
 
 const { loadEndpoints, kafkaBrokers } = await import('../config.js');
-const { stackUp, stackDown, stackStatus, allStackPorts, stackLayout } = await import('./index.js');
+const { stackUp, stackDown, stackStatus, allStackPorts, stackLayout, restartPostgres } = await import('./index.js');
 const { freePortOffset, kafkaRoundTrip, processesMentioning } = await import('./test-support.js');
 const { listeningSockets, isLoopback } = await import('./proc-net.js');
 const { isAlive } = await import('./processes.js');
@@ -90,6 +90,27 @@ describe('local stack (single broker)', { timeout: 600_000 }, () => {
       assert.equal(r.rows[0]?.name, 'seven');
     } finally {
       await client.end();
+    }
+  });
+
+  it('PostgreSQL: committed data survives a crash-like restart (restartPostgres immediate)', async () => {
+    const table = `it_stack_${randomUUID().replace(/-/g, '')}`;
+    const before = new pg.Client({ connectionString: loadEndpoints().postgres });
+    await before.connect();
+    await before.query(`create table ${table} (id int primary key)`);
+    await before.query(`insert into ${table} values (42)`);
+    const lost = new Promise<Error>((resolve) => before.once('error', resolve));
+    await restartPostgres({ ...quiet, mode: 'immediate' });
+    assert.ok((await lost) instanceof Error, 'the old connection saw the server go');
+    await before.end().catch(() => undefined);
+    const after = new pg.Client({ connectionString: loadEndpoints().postgres });
+    await after.connect();
+    try {
+      const r = await after.query<{ id: number }>(`select id from ${table}`);
+      assert.deepEqual(r.rows, [{ id: 42 }]);
+    } finally {
+      await after.query(`drop table ${table}`);
+      await after.end();
     }
   });
 
