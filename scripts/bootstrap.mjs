@@ -287,6 +287,21 @@ async function stopNewServices(before) {
   return parents.map(([pid, comm]) => `${comm} (pid ${pid})`);
 }
 
+/**
+ * On a machine run by systemd, the packages also enable their services for the next boot (policy-rc.d only covers
+ * the install itself): the stack runs its own servers on its own ports, so those units are disabled again.
+ */
+async function keepServicesFromBooting(installed, sudo) {
+  if (!fs.existsSync('/run/systemd/system')) return;
+  const units = { postgresql: 'postgresql', 'redis-server': 'redis-server', 'clickhouse-server': 'clickhouse-server' };
+  const ours = installed.map((p) => units[p]).filter(Boolean);
+  if (ours.length === 0) return;
+  const cmd = [...sudo, 'systemctl', 'disable', '--now', ...ours];
+  const r = check(cmd[0], cmd.slice(1));
+  if (!r.ok)
+    console.log(`bootstrap: could not disable ${ours.join(' ')} (${r.out.split('\n')[0]}); they may start at boot`);
+}
+
 async function debianPackages() {
   if (!onPath('dpkg-query')) {
     // not Debian: nothing to install with apt, but say what the stack will miss
@@ -332,6 +347,7 @@ async function debianPackages() {
       ...missing,
     ]);
     stopped = await stopNewServices(processesBefore);
+    await keepServicesFromBooting(missing, sudo);
   } finally {
     if (isRoot) restorePolicyRcd();
   }

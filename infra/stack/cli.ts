@@ -1,7 +1,7 @@
 /**
  * `npm run stack:up [-- --brokers 3] [-- --only kafka,postgres]`, `npm run stack:down`, `npm run stack:status [-- --json]`.
- * Exit status: 0 when the command did what it says, 1 otherwise (a component that failed to start, something left
- * running after down, a bad argument).
+ * Exit status: 0 when the command did what it says; 1 when it did not (a component failed to start, something was left
+ * running after down); 2 on a bad argument.
  */
 import { relative } from 'node:path';
 import { repoRoot } from '../config.js';
