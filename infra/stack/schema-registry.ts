@@ -29,6 +29,12 @@ import { seconds, waitUntilReady } from './readiness.js';
 
 export const registryEntry = 'schemas/registry/main.ts';
 
+/** The caller's environment minus what only concerns the caller (a test runner's marker would quiet the service's logs). */
+function serverEnv(): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _test, ...env } = process.env;
+  return env;
+}
+
 export function schemaRegistryComponent(layout: StackLayout): Component {
   const { port, dir, logFile } = layout.schemaRegistry;
   const owns = (p: ProcessInfo) =>
@@ -73,7 +79,7 @@ export function schemaRegistryComponent(layout: StackLayout): Component {
           args: ['--import', 'tsx', registryEntry],
           cwd: repoRoot,
           env: {
-            ...process.env,
+            ...serverEnv(),
             SCHEMA_REGISTRY_PORT: String(port),
             SCHEMA_REGISTRY_HOST: '127.0.0.1',
             KAFKA_BROKERS: brokers,

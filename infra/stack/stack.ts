@@ -159,6 +159,10 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
           if (wanted.has('schemaRegistry')) failures.push('schemaRegistry: not started, Kafka is not ready');
           return;
         }
+        if (wanted.has('schemaRegistry') && !wanted.has('kafka') && all.kafka.status(snapshot(), ctx).state !== 'up') {
+          failures.push('schemaRegistry: not started, it needs Kafka, which is not running (add kafka to --only)');
+          return;
+        }
         await bring('schemaRegistry');
       };
       log(
