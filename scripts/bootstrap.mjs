@@ -334,8 +334,10 @@ async function debianPackages() {
   let stopped;
   try {
     console.log(`bootstrap: installing Debian packages: ${missing.join(' ')}`);
-    await apt(['update', '-q']);
+    const waitForLock = ['-o', 'DPkg::Lock::Timeout=300']; // a fresh VM may be running unattended-upgrades
+    await apt([...waitForLock, 'update', '-q']);
     await apt([
+      ...waitForLock,
       'install',
       '-y',
       '-q',
