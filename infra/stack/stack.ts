@@ -123,8 +123,10 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
     layout.lockDir,
     async () => {
       const t0 = Date.now();
-      const mode: KafkaMode = opts.brokers ?? kafkaRunningMode(layout) ?? 1;
+      const wanted = new Set(opts.only ?? componentNames);
       const running = kafkaRunningMode(layout);
+      // --brokers only matters when Kafka is one of the components to bring up
+      const mode: KafkaMode = wanted.has('kafka') ? (opts.brokers ?? running ?? 1) : (running ?? opts.brokers ?? 1);
       const savedLayout = saved.portOffset !== undefined ? stackLayout(layout.dir, saved.portOffset) : layout;
       if (
         savedLayout.portOffset !== layout.portOffset &&
@@ -136,7 +138,6 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
       writeJson(layout.stateFile, { portOffset: layout.portOffset, kafkaBrokers: mode } satisfies SavedState);
       const ctx: StackContext = { layout, kafkaMode: mode, log };
       const all = components(layout);
-      const wanted = new Set(opts.only ?? componentNames);
       const failures: string[] = [];
 
       const bring = async (name: ComponentName) => {
