@@ -95,8 +95,8 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
     try {
       step('local stack');
+      startedHere = wasRunning.length === 0; // set before up: a failed up must still be stopped
       await stackUp({});
-      startedHere = wasRunning.length === 0;
       step('topics:apply and schemas:check');
       if ((await run('npx', ['tsx', 'topics/apply.ts'])) !== 0) throw new Error('topics:apply failed');
       if ((await run('npx', ['tsx', 'schemas/check.ts'])) !== 0) throw new Error('schemas:check failed');
