@@ -53,12 +53,17 @@ export const redactPaths = [
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
-  ...['password', 'accessToken', 'refreshToken', 'mfaToken', 'code', 'secret', 'token', 'recoveryCodes', 'otpauthUri'].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+  ...['password', 'accessToken', 'refreshToken', 'mfaToken', 'secret', 'token', 'recoveryCodes', 'otpauthUri'].flatMap(
+    (k) => [k, `*.${k}`, `*.*.${k}`],
+  ),
 ];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const log = (deps.logger ?? componentLogger('api')).child({}, { redact: { paths: redactPaths, censor: '[redacted]' } });
+  const log = (deps.logger ?? componentLogger('api')).child(
+    {},
+    { redact: { paths: redactPaths, censor: '[redacted]' } },
+  );
   const ctx = await createContext(deps);
 
   const app = Fastify({
@@ -76,6 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   app.decorate('ctx', ctx);
+  // JSON only: a text/plain body is a 415, not a string handed to the validator.
+  app.removeContentTypeParser('text/plain');
   // A route that declares no query parameters refuses any (`?debug=1` is a 400, not silently ignored).
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) return;

@@ -46,14 +46,18 @@ const int = (env: NodeJS.ProcessEnv, name: string, dflt: number): number => {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
   return n;
 };
 
 function trustProxyFrom(v: string | undefined): boolean | string[] {
   if (v === undefined || v === '' || v === 'false') return false;
   if (v === 'true') return true;
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -62,7 +66,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: int(env, 'API_PORT', localPorts.api),
     bodyLimitBytes: int(env, 'API_BODY_LIMIT_BYTES', 16 * 1024),
     trustProxy: trustProxyFrom(env.API_TRUST_PROXY),
-    corsOrigins: (env.API_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.API_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     jwt: {
       issuer: env.API_JWT_ISSUER || 'https://seatstream.local',
       audience: env.API_JWT_AUDIENCE || 'seatstream-api',
@@ -70,12 +77,21 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       clockToleranceSec: int(env, 'API_CLOCK_TOLERANCE_SEC', 30),
     },
     refreshTtlSec: int(env, 'API_REFRESH_TTL_SEC', 14 * 24 * 3600),
-    mfa: { otpauthIssuer: env.API_OTPAUTH_ISSUER || 'SeatStream', loginTtlSec: 300, maxCodeAttempts: 5, recoveryCodes: 10 },
+    mfa: {
+      otpauthIssuer: env.API_OTPAUTH_ISSUER || 'SeatStream',
+      loginTtlSec: 300,
+      maxCodeAttempts: 5,
+      recoveryCodes: 10,
+    },
     limits: {
       loginPerIp: { limit: int(env, 'API_LOGIN_PER_IP_PER_MIN', 30), windowSec: 60 },
       registerPerIp: { limit: int(env, 'API_REGISTER_PER_IP_PER_HOUR', 30), windowSec: 3600 },
       tokenPerIp: { limit: int(env, 'API_TOKEN_PER_IP_PER_MIN', 60), windowSec: 60 },
-      accountLockout: { maxFailures: int(env, 'API_LOCKOUT_FAILURES', 5), windowSec: 900, lockSec: int(env, 'API_LOCKOUT_SEC', 900) },
+      accountLockout: {
+        maxFailures: int(env, 'API_LOCKOUT_FAILURES', 5),
+        windowSec: 900,
+        lockSec: int(env, 'API_LOCKOUT_SEC', 900),
+      },
       ipLockout: { maxFailures: int(env, 'API_IP_LOCKOUT_FAILURES', 50), windowSec: 900, lockSec: 900 },
     },
     argon2: {

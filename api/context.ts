@@ -22,7 +22,13 @@ export interface ApiContext {
   now: () => Date;
 }
 
-export async function createContext(deps: { config: ApiConfig; pool: Pool; redis: Redis; secrets: ApiSecrets; now?: () => Date }): Promise<ApiContext> {
+export async function createContext(deps: {
+  config: ApiConfig;
+  pool: Pool;
+  redis: Redis;
+  secrets: ApiSecrets;
+  now?: () => Date;
+}): Promise<ApiContext> {
   const { config, pool, redis, secrets } = deps;
   return {
     config,
@@ -31,7 +37,11 @@ export async function createContext(deps: { config: ApiConfig; pool: Pool; redis
     pii: secrets.pii,
     tokens: await AccessTokens.create(secrets.jwtKeys, { ...config.jwt, ttlSec: config.jwt.accessTtlSec }),
     sessions: new Sessions(redis, config.jwt.accessTtlSec, config.redisKeyPrefix),
-    limits: new AuthLimits(redis, { account: config.limits.accountLockout, ip: config.limits.ipLockout }, config.redisKeyPrefix),
+    limits: new AuthLimits(
+      redis,
+      { account: config.limits.accountLockout, ip: config.limits.ipLockout },
+      config.redisKeyPrefix,
+    ),
     passwords: new Passwords(config.argon2),
     now: deps.now ?? (() => new Date()),
   };

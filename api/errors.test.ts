@@ -11,7 +11,14 @@ describe('error catalog', () => {
     }
   });
   it('bad input never maps to a 5xx', () => {
-    const badInput: ErrorCode[] = ['SS_ERR_VALIDATION', 'SS_ERR_MALFORMED_JSON', 'SS_ERR_BAD_REQUEST', 'SS_ERR_BODY_TOO_LARGE', 'SS_ERR_UNSUPPORTED_MEDIA_TYPE', 'SS_ERR_NOT_FOUND'];
+    const badInput: ErrorCode[] = [
+      'SS_ERR_VALIDATION',
+      'SS_ERR_MALFORMED_JSON',
+      'SS_ERR_BAD_REQUEST',
+      'SS_ERR_BODY_TOO_LARGE',
+      'SS_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'SS_ERR_NOT_FOUND',
+    ];
     for (const code of badInput) assert.ok(errorCatalog[code].status < 500, code);
   });
 });
@@ -19,12 +26,25 @@ describe('error catalog', () => {
 describe('toErrorResponse', () => {
   it('answers an ApiError as it is, headers included', () => {
     const r = toErrorResponse(rateLimited(12.2));
-    assert.deepEqual(r, { status: 429, body: { code: 'SS_ERR_AUTH_RATE_LIMITED', message: errorCatalog.SS_ERR_AUTH_RATE_LIMITED.message }, headers: { 'retry-after': '13' } });
+    assert.deepEqual(r, {
+      status: 429,
+      body: { code: 'SS_ERR_AUTH_RATE_LIMITED', message: errorCatalog.SS_ERR_AUTH_RATE_LIMITED.message },
+      headers: { 'retry-after': '13' },
+    });
     assert.equal(toErrorResponse(new ApiError('SS_ERR_USER_NOT_FOUND', 'no user 42')).body.message, 'no user 42');
   });
   it('maps Fastify validation errors to SS_ERR_VALIDATION 400 with the validator message', () => {
-    const err = Object.assign(new Error('body/email must match format "email"'), { code: 'FST_ERR_VALIDATION', statusCode: 400, validation: [{}], validationContext: 'body' });
-    assert.deepEqual(toErrorResponse(err), { status: 400, body: { code: 'SS_ERR_VALIDATION', message: 'body/email must match format "email"' }, headers: {} });
+    const err = Object.assign(new Error('body/email must match format "email"'), {
+      code: 'FST_ERR_VALIDATION',
+      statusCode: 400,
+      validation: [{}],
+      validationContext: 'body',
+    });
+    assert.deepEqual(toErrorResponse(err), {
+      status: 400,
+      body: { code: 'SS_ERR_VALIDATION', message: 'body/email must match format "email"' },
+      headers: {},
+    });
   });
   const fastify: [string, ErrorCode, number][] = [
     ['FST_ERR_CTP_BODY_TOO_LARGE', 'SS_ERR_BODY_TOO_LARGE', 413],
@@ -41,8 +61,10 @@ describe('toErrorResponse', () => {
       assert.equal(r.status, status);
     });
   }
-  it('a JSON SyntaxError is malformed JSON', () => assert.equal(toErrorResponse(new SyntaxError('Unexpected token')).body.code, 'SS_ERR_MALFORMED_JSON'));
-  it('an unknown 4xx from a plugin stays a 4xx', () => assert.deepEqual(toErrorResponse(Object.assign(new Error('?'), { statusCode: 431 })).status, 400));
+  it('a JSON SyntaxError is malformed JSON', () =>
+    assert.equal(toErrorResponse(new SyntaxError('Unexpected token')).body.code, 'SS_ERR_MALFORMED_JSON'));
+  it('an unknown 4xx from a plugin stays a 4xx', () =>
+    assert.deepEqual(toErrorResponse(Object.assign(new Error('?'), { statusCode: 431 })).status, 400));
   it('anything else is a 500 whose message does not leak', () => {
     const r = toErrorResponse(new Error('password=hunter2 at db.ts:42'));
     assert.deepEqual(r, { status: 500, body: { code: 'SS_ERR_INTERNAL', message: 'internal error' }, headers: {} });

@@ -57,7 +57,8 @@ export class ApiError extends Error {
   }
 }
 
-export const apiError = (code: ErrorCode, message?: string, headers?: Record<string, string>) => new ApiError(code, message, headers);
+export const apiError = (code: ErrorCode, message?: string, headers?: Record<string, string>) =>
+  new ApiError(code, message, headers);
 
 export const rateLimited = (retryAfterSec: number) =>
   new ApiError('SS_ERR_AUTH_RATE_LIMITED', undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSec))) });
@@ -95,13 +96,15 @@ const fastifyCodes: Record<string, ErrorCode> = {
  * to `SS_ERR_INTERNAL` without leaking its message.
  */
 export function toErrorResponse(err: unknown): ErrorResponse {
-  if (err instanceof ApiError) return { status: err.status, body: { code: err.code, message: err.message }, headers: err.headers };
+  if (err instanceof ApiError)
+    return { status: err.status, body: { code: err.code, message: err.message }, headers: err.headers };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FastifyLikeError;
   if (e.validation !== undefined) {
     return generic('SS_ERR_VALIDATION', typeof e.message === 'string' ? e.message : undefined);
   }
   const mapped = typeof e.code === 'string' ? fastifyCodes[e.code] : undefined;
-  if (mapped) return generic(mapped, mapped === 'SS_ERR_VALIDATION' && typeof e.message === 'string' ? e.message : undefined);
+  if (mapped)
+    return generic(mapped, mapped === 'SS_ERR_VALIDATION' && typeof e.message === 'string' ? e.message : undefined);
   // secure-json-parse and JSON.parse throw SyntaxError (with statusCode 400 set by Fastify's parser).
   if (err instanceof SyntaxError) return generic('SS_ERR_MALFORMED_JSON');
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;

@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
-  log.info({ url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` }, 'API listening');
+  log.info(
+    { url: `http://${config.host}:${config.port}`, docs: `http://${config.host}:${config.port}/docs` },
+    'API listening',
+  );
 }
 
 main().catch((err: unknown) => {

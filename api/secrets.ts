@@ -27,13 +27,25 @@ export const localPiiKeysFile = (): string => join(localSecretsDir(), 'pii-keys.
 export async function loadSecrets(env: NodeJS.ProcessEnv = process.env): Promise<ApiSecrets> {
   const production = env.NODE_ENV === 'production';
   const jwtKeys = validateKeySet(
-    await secretJson<JwtKeySet>(env, 'SEATSTREAM_JWT_KEYS', production, localJwtKeysFile(), async () => newKeySet(await generateSigningKey())),
+    await secretJson<JwtKeySet>(env, 'SEATSTREAM_JWT_KEYS', production, localJwtKeysFile(), async () =>
+      newKeySet(await generateSigningKey()),
+    ),
   );
-  const pii = piiKeyRingFrom(await secretJson<PiiKeyFile>(env, 'SEATSTREAM_PII_KEYS', production, localPiiKeysFile(), async () => generatePiiKeyFile()));
+  const pii = piiKeyRingFrom(
+    await secretJson<PiiKeyFile>(env, 'SEATSTREAM_PII_KEYS', production, localPiiKeysFile(), async () =>
+      generatePiiKeyFile(),
+    ),
+  );
   return { jwtKeys, pii };
 }
 
-async function secretJson<T>(env: NodeJS.ProcessEnv, name: string, production: boolean, localFile: string, generate: () => Promise<T>): Promise<T> {
+async function secretJson<T>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  production: boolean,
+  localFile: string,
+  generate: () => Promise<T>,
+): Promise<T> {
   const inline = env[name];
   if (inline) return parse<T>(inline, name);
   const file = env[`${name}_FILE`];

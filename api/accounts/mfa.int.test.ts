@@ -43,7 +43,9 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().code, 'SS_ERR_AUTH_MFA_REQUIRED');
     // Refreshing does not add a factor.
-    const refreshed = (await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } })).json() as Pair;
+    const refreshed = (
+      await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } })
+    ).json() as Pair;
     assert.equal(refreshed.mfaEnrolmentRequired, true);
     assert.equal((await h.inject({ url: '/v1/organizer/session', token: refreshed.accessToken })).statusCode, 403);
   });
@@ -61,12 +63,22 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     assert.equal(decodeURIComponent(uri.pathname), `/SeatStream:${org.email}`);
     assert.match(enrolment.secret, /^[A-Z2-7]{32}$/);
 
-    const wrong = await h.inject({ method: 'POST', url: '/v1/me/mfa/totp/activate', token: restricted.accessToken, payload: { code: '000000' } });
+    const wrong = await h.inject({
+      method: 'POST',
+      url: '/v1/me/mfa/totp/activate',
+      token: restricted.accessToken,
+      payload: { code: '000000' },
+    });
     assert.equal(wrong.statusCode, 401);
     assert.equal(wrong.json().code, 'SS_ERR_AUTH_MFA_CODE_INVALID');
 
     const secret = base32Decode(enrolment.secret);
-    const activated = await h.inject({ method: 'POST', url: '/v1/me/mfa/totp/activate', token: restricted.accessToken, payload: { code: totpAt(secret, h.now().getTime()) } });
+    const activated = await h.inject({
+      method: 'POST',
+      url: '/v1/me/mfa/totp/activate',
+      token: restricted.accessToken,
+      payload: { code: totpAt(secret, h.now().getTime()) },
+    });
     assert.equal(activated.statusCode, 200, activated.body);
     const act = activated.json() as Pair & { recoveryCodes: string[] };
     assert.equal(act.recoveryCodes.length, 10);
@@ -75,7 +87,11 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     assert.equal(act.mfaEnrolmentRequired, false);
     assert.equal((await h.inject({ url: '/v1/organizer/session', token: act.accessToken })).statusCode, 200);
     // The session opened without the second factor is gone.
-    const old = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: restricted.refreshToken } });
+    const old = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: restricted.refreshToken },
+    });
     assert.equal(old.statusCode, 401);
     // Enrolling again is refused.
     const again = await h.inject({ method: 'POST', url: '/v1/me/mfa/totp', token: act.accessToken });
@@ -89,22 +105,43 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     assert.equal(challenge.mfaRequired, true);
     assert.equal((login.json() as { accessToken?: string }).accessToken, undefined);
 
-    const bad = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: challenge.mfaToken, code: '123456' === h.totp(secret) ? '654321' : '123456' } });
+    const bad = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: challenge.mfaToken, code: '123456' === h.totp(secret) ? '654321' : '123456' },
+    });
     assert.equal(bad.statusCode, 401);
     assert.equal(bad.json().code, 'SS_ERR_AUTH_MFA_CODE_INVALID');
     const code = h.totp(secret);
-    const ok = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: challenge.mfaToken, code } });
+    const ok = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: challenge.mfaToken, code },
+    });
     assert.equal(ok.statusCode, 200, ok.body);
     const full = ok.json() as Pair;
     const session = await h.inject({ url: '/v1/organizer/session', token: full.accessToken });
     assert.equal(session.statusCode, 200);
-    assert.deepEqual(session.json(), { userId: org.id, role: 'organizer', amr: ['pwd', 'otp'], unusedRecoveryCodes: 10 });
+    assert.deepEqual(session.json(), {
+      userId: org.id,
+      role: 'organizer',
+      amr: ['pwd', 'otp'],
+      unusedRecoveryCodes: 10,
+    });
 
     // The challenge is single use, and the same code is not accepted twice (replay).
-    const reuse = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: challenge.mfaToken, code } });
+    const reuse = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: challenge.mfaToken, code },
+    });
     assert.equal(reuse.json().code, 'SS_ERR_AUTH_MFA_TOKEN_INVALID');
     const second = (await h.login(org)).json() as Challenge;
-    const replay = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: second.mfaToken, code } });
+    const replay = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: second.mfaToken, code },
+    });
     assert.equal(replay.json().code, 'SS_ERR_AUTH_MFA_CODE_INVALID');
   });
 
@@ -114,12 +151,20 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     const { recoveryCodes } = await h.enrolTotp(((await h.login(org)).json() as Pair).accessToken);
     const code = recoveryCodes[3]!;
     const c1 = (await h.login(org)).json() as Challenge;
-    const ok = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: c1.mfaToken, code: code.toLowerCase().replace(/-/g, '') } });
+    const ok = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: c1.mfaToken, code: code.toLowerCase().replace(/-/g, '') },
+    });
     assert.equal(ok.statusCode, 200, ok.body);
     const session = await h.inject({ url: '/v1/organizer/session', token: (ok.json() as Pair).accessToken });
     assert.equal((session.json() as { unusedRecoveryCodes: number }).unusedRecoveryCodes, 9);
     const c2 = (await h.login(org)).json() as Challenge;
-    const again = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: c2.mfaToken, code } });
+    const again = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: c2.mfaToken, code },
+    });
     assert.equal(again.statusCode, 401);
     assert.equal(again.json().code, 'SS_ERR_AUTH_MFA_CODE_INVALID');
   });
@@ -132,10 +177,18 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     const right = h.totp(secret);
     const wrongCode = right === '111111' ? '222222' : '111111';
     for (let i = 0; i < 5; i++) {
-      const r = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: c.mfaToken, code: wrongCode } });
+      const r = await h.inject({
+        method: 'POST',
+        url: '/v1/auth/login/totp',
+        payload: { mfaToken: c.mfaToken, code: wrongCode },
+      });
       assert.ok(r.statusCode === 401 || r.statusCode === 429, `${r.statusCode}`);
     }
-    const late = await h.inject({ method: 'POST', url: '/v1/auth/login/totp', payload: { mfaToken: c.mfaToken, code: right } });
+    const late = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: c.mfaToken, code: right },
+    });
     assert.ok(['SS_ERR_AUTH_MFA_TOKEN_INVALID', 'SS_ERR_AUTH_RATE_LIMITED'].includes(late.json().code), late.body);
     assert.notEqual(late.statusCode, 200);
   });
@@ -145,38 +198,75 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     await h.setRole(user, 'admin');
     const restricted = (await h.login(user)).json() as Pair;
     const target = await h.register();
-    const refused = await h.inject({ method: 'PUT', url: `/v1/admin/users/${target.id}/role`, token: restricted.accessToken, payload: { role: 'organizer' } });
+    const refused = await h.inject({
+      method: 'PUT',
+      url: `/v1/admin/users/${target.id}/role`,
+      token: restricted.accessToken,
+      payload: { role: 'organizer' },
+    });
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().code, 'SS_ERR_AUTH_MFA_REQUIRED');
 
     const { accessToken } = await h.enrolTotp(restricted.accessToken);
     const targetPair = (await h.login(target)).json() as Pair;
-    const changed = await h.inject({ method: 'PUT', url: `/v1/admin/users/${target.id}/role`, token: accessToken, payload: { role: 'organizer' } });
+    const changed = await h.inject({
+      method: 'PUT',
+      url: `/v1/admin/users/${target.id}/role`,
+      token: accessToken,
+      payload: { role: 'organizer' },
+    });
     assert.equal(changed.statusCode, 200, changed.body);
-    assert.deepEqual({ ...changed.json(), createdAt: undefined }, { id: target.id, role: 'organizer', locale: 'en', mfaEnabled: false, erased: false, createdAt: undefined });
+    assert.deepEqual(
+      { ...(changed.json() as Record<string, unknown>), createdAt: undefined },
+      { id: target.id, role: 'organizer', locale: 'en', mfaEnabled: false, erased: false, createdAt: undefined },
+    );
 
     // The target's sessions ended: access token (epoch) and refresh token.
     const stale = await h.inject({ url: '/v1/me', token: targetPair.accessToken });
     assert.equal(stale.statusCode, 401);
     assert.equal(stale.json().code, 'SS_ERR_AUTH_TOKEN_REVOKED');
-    assert.equal((await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: targetPair.refreshToken } })).statusCode, 401);
+    assert.equal(
+      (await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: targetPair.refreshToken } }))
+        .statusCode,
+      401,
+    );
     // The next login carries the new role, and asks for enrolment.
     const next = (await h.login(target)).json() as Pair;
     assert.equal(next.mfaEnrolmentRequired, true);
-    assert.equal(((await h.inject({ url: '/v1/me', token: next.accessToken })).json() as { role: string }).role, 'organizer');
+    assert.equal(
+      ((await h.inject({ url: '/v1/me', token: next.accessToken })).json() as { role: string }).role,
+      'organizer',
+    );
 
     const view = await h.inject({ url: `/v1/admin/users/${target.id}`, token: accessToken });
     assert.equal(view.statusCode, 200);
     assert.equal((view.json() as { role: string }).role, 'organizer');
-    const { rows } = await h.pool.query('SELECT old_role, new_role, changed_by FROM role_changes WHERE user_id = $1', [target.id]);
+    const { rows } = await h.pool.query('SELECT old_role, new_role, changed_by FROM role_changes WHERE user_id = $1', [
+      target.id,
+    ]);
     assert.deepEqual(rows, [{ old_role: 'customer', new_role: 'organizer', changed_by: user.id }]);
 
-    const self = await h.inject({ method: 'PUT', url: `/v1/admin/users/${user.id}/role`, token: accessToken, payload: { role: 'customer' } });
+    const self = await h.inject({
+      method: 'PUT',
+      url: `/v1/admin/users/${user.id}/role`,
+      token: accessToken,
+      payload: { role: 'customer' },
+    });
     assert.equal(self.json().code, 'SS_ERR_ADMIN_SELF_ROLE_CHANGE');
-    const ghost = await h.inject({ method: 'PUT', url: '/v1/admin/users/00000000-0000-4000-8000-000000000000/role', token: accessToken, payload: { role: 'partner' } });
+    const ghost = await h.inject({
+      method: 'PUT',
+      url: '/v1/admin/users/00000000-0000-4000-8000-000000000000/role',
+      token: accessToken,
+      payload: { role: 'partner' },
+    });
     assert.equal(ghost.statusCode, 404);
     assert.equal(ghost.json().code, 'SS_ERR_USER_NOT_FOUND');
-    const badRole = await h.inject({ method: 'PUT', url: `/v1/admin/users/${target.id}/role`, token: accessToken, payload: { role: 'root' } });
+    const badRole = await h.inject({
+      method: 'PUT',
+      url: `/v1/admin/users/${target.id}/role`,
+      token: accessToken,
+      payload: { role: 'root' },
+    });
     assert.equal(badRole.json().code, 'SS_ERR_VALIDATION');
   });
 

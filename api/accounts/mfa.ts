@@ -13,7 +13,15 @@ import { generateRecoveryCodes, hashRecoveryCode } from '../auth/recovery-codes.
 import { revokeAllOfUser } from '../auth/refresh-tokens.js';
 import { issueSession, type TokenPair } from '../auth/service.js';
 import { defaultTotp, otpauthUri, verifyTotp } from '../auth/totp.js';
-import { advanceTotpStep, liveUser, openTotpSecret, replaceRecoveryCodes, sealTotpSecret, setPendingTotp, toAccount } from './users.js';
+import {
+  advanceTotpStep,
+  liveUser,
+  openTotpSecret,
+  replaceRecoveryCodes,
+  sealTotpSecret,
+  setPendingTotp,
+  toAccount,
+} from './users.js';
 
 export interface TotpEnrolment {
   secret: string;
@@ -38,15 +46,23 @@ export async function startTotp(ctx: ApiContext, principal: AccessClaims): Promi
   };
 }
 
-export async function activateTotp(ctx: ApiContext, principal: AccessClaims, code: string): Promise<TokenPair & { recoveryCodes: string[] }> {
-  await ctx.limits.consume('mfa-activate', principal.sub, { limit: ctx.config.mfa.maxCodeAttempts * 2, windowSec: 900 });
+export async function activateTotp(
+  ctx: ApiContext,
+  principal: AccessClaims,
+  code: string,
+): Promise<TokenPair & { recoveryCodes: string[] }> {
+  await ctx.limits.consume('mfa-activate', principal.sub, {
+    limit: ctx.config.mfa.maxCodeAttempts * 2,
+    windowSec: 900,
+  });
   return inTransaction(ctx.pool, async (c) => {
     const row = await liveUser(c, principal.sub, { forUpdate: true });
     if (row.totp_enabled_at) throw new ApiError('SS_ERR_AUTH_MFA_ALREADY_ENROLLED');
     const secret = openTotpSecret(ctx.pii, row);
     if (!secret) throw new ApiError('SS_ERR_AUTH_MFA_NOT_PENDING');
     const step = verifyTotp(secret, code, ctx.now().getTime());
-    if (step === null || !(await advanceTotpStep(c, row.id, step, true))) throw new ApiError('SS_ERR_AUTH_MFA_CODE_INVALID');
+    if (step === null || !(await advanceTotpStep(c, row.id, step, true)))
+      throw new ApiError('SS_ERR_AUTH_MFA_CODE_INVALID');
     const recoveryCodes = generateRecoveryCodes(ctx.config.mfa.recoveryCodes);
     await replaceRecoveryCodes(c, row.id, recoveryCodes.map(hashRecoveryCode));
     await revokeAllOfUser(c, row.id, 'mfa-enrolled');

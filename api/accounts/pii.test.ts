@@ -32,7 +32,10 @@ describe('personal data sealing (AES-256-GCM)', () => {
     const file = generatePiiKeyFile('k1');
     const before = piiKeyRingFrom(file);
     const old = seal(before, 'x@example.com', aad);
-    const after = piiKeyRingFrom({ ...file, encryption: { current: 'k2', keys: { ...file.encryption.keys, k2: randomBytes(32).toString('base64') } } });
+    const after = piiKeyRingFrom({
+      ...file,
+      encryption: { current: 'k2', keys: { ...file.encryption.keys, k2: randomBytes(32).toString('base64') } },
+    });
     assert.equal(open(after, old, aad), 'x@example.com');
     assert.match(seal(after, 'x@example.com', aad), /^v1\.k2\./);
   });
@@ -41,7 +44,11 @@ describe('personal data sealing (AES-256-GCM)', () => {
     const f = generatePiiKeyFile();
     assert.throws(() => piiKeyRingFrom({ ...f, encryption: { current: 'nope', keys: f.encryption.keys } }), /current/);
     assert.throws(() => piiKeyRingFrom({ ...f, blindIndexKey: randomBytes(16).toString('base64') }), /32 bytes/);
-    assert.throws(() => piiKeyRingFrom({ ...f, encryption: { current: 'a.b', keys: { 'a.b': randomBytes(32).toString('base64') } } }), /must match/);
+    assert.throws(
+      () =>
+        piiKeyRingFrom({ ...f, encryption: { current: 'a.b', keys: { 'a.b': randomBytes(32).toString('base64') } } }),
+      /must match/,
+    );
   });
 });
 
@@ -54,7 +61,10 @@ describe('e-mail blind index', () => {
   });
   it('differs between addresses and between keys', () => {
     assert.notDeepEqual(emailIndex(ring, 'a@example.com'), emailIndex(ring, 'b@example.com'));
-    assert.notDeepEqual(emailIndex(ring, 'a@example.com'), emailIndex(piiKeyRingFrom(generatePiiKeyFile()), 'a@example.com'));
+    assert.notDeepEqual(
+      emailIndex(ring, 'a@example.com'),
+      emailIndex(piiKeyRingFrom(generatePiiKeyFile()), 'a@example.com'),
+    );
     assert.equal(emailIndex(ring, 'a@example.com').length, 32);
   });
 });

@@ -35,7 +35,8 @@ export function piiKeyRingFrom(file: PiiKeyFile): PiiKeyRing {
     if (!keyIdPattern.test(id)) throw new Error(`PII key id ${JSON.stringify(id)} must match ${keyIdPattern}`);
     encryption.set(id, key32(b64, `PII key ${id}`));
   }
-  if (!encryption.has(file.encryption.current)) throw new Error(`the current PII key ${file.encryption.current} is not in the ring`);
+  if (!encryption.has(file.encryption.current))
+    throw new Error(`the current PII key ${file.encryption.current} is not in the ring`);
   return { current: file.encryption.current, encryption, blindIndexKey: key32(file.blindIndexKey, 'blind-index key') };
 }
 

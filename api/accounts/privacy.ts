@@ -26,7 +26,13 @@ export async function exportAccount(ctx: ApiContext, principal: AccessClaims): P
     listRefreshTokens(ctx.pool, row.id),
     listRoleChanges(ctx.pool, row.id),
   ]);
-  return { exportedAt: ctx.now().toISOString(), account, mfa: { enabled: account.mfaEnabled, unusedRecoveryCodes }, sessions, roleChanges };
+  return {
+    exportedAt: ctx.now().toISOString(),
+    account,
+    mfa: { enabled: account.mfaEnabled, unusedRecoveryCodes },
+    sessions,
+    roleChanges,
+  };
 }
 
 /** Erases the account after checking its password again (a stolen access token alone cannot). */
@@ -34,7 +40,8 @@ export async function eraseAccount(ctx: ApiContext, principal: AccessClaims, pas
   await ctx.limits.consume('erase', principal.sub, { limit: 5, windowSec: 900 });
   const epoch = await inTransaction(ctx.pool, async (c) => {
     const row = await liveUser(c, principal.sub, { forUpdate: true });
-    if (!row.password_hash || !(await ctx.passwords.verify(row.password_hash, password))) throw new ApiError('SS_ERR_AUTH_INVALID_CREDENTIALS');
+    if (!row.password_hash || !(await ctx.passwords.verify(row.password_hash, password)))
+      throw new ApiError('SS_ERR_AUTH_INVALID_CREDENTIALS');
     await revokeAllOfUser(c, row.id, 'erased');
     return eraseUser(c, row.id);
   });

@@ -34,7 +34,14 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: ApiContex
 
   app.get(
     '/v1/me',
-    { schema: { tags: ['me'], summary: 'The signed-in account', security: bearerSecurity, response: responses({ 200: { $ref: 'Account#' } }, [...authErrors, 404]) } },
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'The signed-in account',
+        security: bearerSecurity,
+        response: responses({ 200: { $ref: 'Account#' } }, [...authErrors, 404]),
+      },
+    },
     async (req) => toAccount(ctx.pii, await liveUser(ctx.pool, principalOf(req).sub)),
   );
 
@@ -67,7 +74,11 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: ApiContex
                     type: 'object',
                     additionalProperties: false,
                     required: ['oldRole', 'newRole', 'changedAt'],
-                    properties: { oldRole: { type: 'string' }, newRole: { type: 'string' }, changedAt: { type: 'string', format: 'date-time' } },
+                    properties: {
+                      oldRole: { type: 'string' },
+                      newRole: { type: 'string' },
+                      changedAt: { type: 'string', format: 'date-time' },
+                    },
                   },
                 },
               },
@@ -77,7 +88,10 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: ApiContex
         ),
       },
     },
-    async (req, reply) => reply.header('content-disposition', 'attachment; filename="seatstream-account.json"').send(await exportAccount(ctx, principalOf(req))),
+    async (req, reply) =>
+      reply
+        .header('content-disposition', 'attachment; filename="seatstream-account.json"')
+        .send(await exportAccount(ctx, principalOf(req))),
   );
 
   app.delete<{ Body: { password: string } }>(
@@ -140,7 +154,15 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: ApiContex
             200: {
               type: 'object',
               additionalProperties: false,
-              required: ['recoveryCodes', 'tokenType', 'accessToken', 'expiresIn', 'refreshToken', 'refreshExpiresAt', 'mfaEnrolmentRequired'],
+              required: [
+                'recoveryCodes',
+                'tokenType',
+                'accessToken',
+                'expiresIn',
+                'refreshToken',
+                'refreshExpiresAt',
+                'mfaEnrolmentRequired',
+              ],
               properties: {
                 recoveryCodes: { type: 'array', items: { type: 'string' } },
                 tokenType: { type: 'string', enum: ['Bearer'] },

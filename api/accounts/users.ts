@@ -41,7 +41,8 @@ export interface Account {
 
 const aad = (id: string, column: 'email' | 'name' | 'totp_secret') => `users.${column}:${id}`;
 
-export const sealTotpSecret = (pii: PiiKeyRing, userId: string, secret: Buffer): string => seal(pii, secret.toString('base64'), aad(userId, 'totp_secret'));
+export const sealTotpSecret = (pii: PiiKeyRing, userId: string, secret: Buffer): string =>
+  seal(pii, secret.toString('base64'), aad(userId, 'totp_secret'));
 export const openTotpSecret = (pii: PiiKeyRing, row: Pick<UserRow, 'id' | 'totp_secret_enc'>): Buffer | null =>
   row.totp_secret_enc ? Buffer.from(open(pii, row.totp_secret_enc, aad(row.id, 'totp_secret')), 'base64') : null;
 
@@ -70,7 +71,14 @@ export async function insertUser(
     const { rows } = await db.query<UserRow>(
       `INSERT INTO users (id, email_enc, email_bidx, name_enc, password_hash, locale)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [id, seal(pii, input.email, aad(id, 'email')), emailIndex(pii, input.email), seal(pii, input.name, aad(id, 'name')), input.passwordHash, input.locale],
+      [
+        id,
+        seal(pii, input.email, aad(id, 'email')),
+        emailIndex(pii, input.email),
+        seal(pii, input.name, aad(id, 'name')),
+        input.passwordHash,
+        input.locale,
+      ],
     );
     return rows[0]!;
   } catch (err) {
@@ -80,12 +88,20 @@ export async function insertUser(
 }
 
 export async function findUserByEmail(db: Queryable, pii: PiiKeyRing, email: string): Promise<UserRow | null> {
-  const { rows } = await db.query<UserRow>(`SELECT * FROM users WHERE email_bidx = $1 AND erased_at IS NULL`, [emailIndex(pii, email)]);
+  const { rows } = await db.query<UserRow>(`SELECT * FROM users WHERE email_bidx = $1 AND erased_at IS NULL`, [
+    emailIndex(pii, email),
+  ]);
   return rows[0] ?? null;
 }
 
-export async function findUserById(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<UserRow | null> {
-  const { rows } = await db.query<UserRow>(`SELECT * FROM users WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+export async function findUserById(
+  db: Queryable,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UserRow | null> {
+  const { rows } = await db.query<UserRow>(`SELECT * FROM users WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [
+    id,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -97,11 +113,17 @@ export async function liveUser(db: Queryable, id: string, opts: { forUpdate?: bo
 }
 
 export async function updatePasswordHash(db: Queryable, id: string, hash: string): Promise<void> {
-  await db.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 AND erased_at IS NULL`, [id, hash]);
+  await db.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 AND erased_at IS NULL`, [
+    id,
+    hash,
+  ]);
 }
 
 export async function setPendingTotp(db: Queryable, id: string, secretEnc: string): Promise<void> {
-  await db.query(`UPDATE users SET totp_secret_enc = $2, totp_enabled_at = NULL, totp_last_step = NULL, updated_at = now() WHERE id = $1`, [id, secretEnc]);
+  await db.query(
+    `UPDATE users SET totp_secret_enc = $2, totp_enabled_at = NULL, totp_last_step = NULL, updated_at = now() WHERE id = $1`,
+    [id, secretEnc],
+  );
 }
 
 /**
@@ -119,12 +141,20 @@ export async function advanceTotpStep(db: Queryable, id: string, step: bigint, a
 
 /** Bumps the session epoch (revoking every access token issued before) and answers the new one. */
 export async function bumpSessionEpoch(db: Queryable, id: string): Promise<number> {
-  const { rows } = await db.query<{ session_epoch: number }>(`UPDATE users SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING session_epoch`, [id]);
+  const { rows } = await db.query<{ session_epoch: number }>(
+    `UPDATE users SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING session_epoch`,
+    [id],
+  );
   return rows[0]!.session_epoch;
 }
 
 /** Sets a role, bumps the session epoch and records who did it (null: an operator, outside the API). */
-export async function setRole(db: Queryable, id: string, role: Role, changedBy: string | null): Promise<{ oldRole: Role; epoch: number }> {
+export async function setRole(
+  db: Queryable,
+  id: string,
+  role: Role,
+  changedBy: string | null,
+): Promise<{ oldRole: Role; epoch: number }> {
   const { rows } = await db.query<{ old_role: Role; session_epoch: number }>(
     `WITH old AS (SELECT role FROM users WHERE id = $1 FOR UPDATE)
      UPDATE users u SET role = $2, session_epoch = u.session_epoch + 1, updated_at = now()
@@ -132,7 +162,12 @@ export async function setRole(db: Queryable, id: string, role: Role, changedBy: 
     [id, role],
   );
   const row = rows[0]!;
-  await db.query(`INSERT INTO role_changes (user_id, old_role, new_role, changed_by) VALUES ($1, $2, $3, $4)`, [id, row.old_role, role, changedBy]);
+  await db.query(`INSERT INTO role_changes (user_id, old_role, new_role, changed_by) VALUES ($1, $2, $3, $4)`, [
+    id,
+    row.old_role,
+    role,
+    changedBy,
+  ]);
   return { oldRole: row.old_role, epoch: row.session_epoch };
 }
 
@@ -156,16 +191,25 @@ export async function replaceRecoveryCodes(db: Queryable, id: string, hashes: Bu
 
 /** Marks a recovery code used; false when it is not one of the user's unused codes. */
 export async function useRecoveryCode(db: Queryable, id: string, hash: Buffer): Promise<boolean> {
-  const { rowCount } = await db.query(`UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, [id, hash]);
+  const { rowCount } = await db.query(
+    `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+    [id, hash],
+  );
   return rowCount === 1;
 }
 
 export async function countUnusedRecoveryCodes(db: Queryable, id: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`, [id]);
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL`,
+    [id],
+  );
   return rows[0]!.n;
 }
 
-export async function listRoleChanges(db: Queryable, id: string): Promise<{ oldRole: Role; newRole: Role; changedAt: Date }[]> {
+export async function listRoleChanges(
+  db: Queryable,
+  id: string,
+): Promise<{ oldRole: Role; newRole: Role; changedAt: Date }[]> {
   const { rows } = await db.query<{ oldRole: Role; newRole: Role; changedAt: Date }>(
     `SELECT old_role AS "oldRole", new_role AS "newRole", changed_at AS "changedAt" FROM role_changes WHERE user_id = $1 ORDER BY id`,
     [id],

@@ -5,7 +5,12 @@ import { roles, type Role } from '../auth/roles.js';
 import { authErrors, bearerSecurity, responses } from '../http/schemas.js';
 import { changeRole, getUser } from './service.js';
 
-const userIdParams = { type: 'object', required: ['userId'], additionalProperties: false, properties: { userId: { type: 'string', format: 'uuid' } } } as const;
+const userIdParams = {
+  type: 'object',
+  required: ['userId'],
+  additionalProperties: false,
+  properties: { userId: { type: 'string', format: 'uuid' } },
+} as const;
 
 export async function adminRoutes(app: FastifyInstance, opts: { ctx: ApiContext }) {
   const { ctx } = opts;
@@ -34,7 +39,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
         summary: "Change a user's role (their sessions end; organizer and admin must then enrol TOTP)",
         security: bearerSecurity,
         params: userIdParams,
-        body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role: { type: 'string', enum: roles } } },
+        body: {
+          type: 'object',
+          required: ['role'],
+          additionalProperties: false,
+          properties: { role: { type: 'string', enum: roles } },
+        },
         response: responses({ 200: { $ref: 'UserAdminView#' } }, [...authErrors, 404, 409]),
       },
     },

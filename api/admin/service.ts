@@ -35,7 +35,12 @@ export async function getUser(ctx: ApiContext, userId: string): Promise<UserAdmi
  * Changes a role. The user's sessions are revoked (refresh tokens now, access tokens through the
  * session epoch), so the new role, and the TOTP it may require, apply from the next login.
  */
-export async function changeRole(ctx: ApiContext, admin: AccessClaims, userId: string, role: Role): Promise<UserAdminView> {
+export async function changeRole(
+  ctx: ApiContext,
+  admin: AccessClaims,
+  userId: string,
+  role: Role,
+): Promise<UserAdminView> {
   if (userId === admin.sub) throw new ApiError('SS_ERR_ADMIN_SELF_ROLE_CHANGE');
   const out = await inTransaction(ctx.pool, async (c) => {
     const row = await liveUser(c, userId, { forUpdate: true });
@@ -52,7 +57,11 @@ export async function changeRole(ctx: ApiContext, admin: AccessClaims, userId: s
  * An operator's role change by e-mail, outside the API (the first admin has nobody to promote
  * them): `npx tsx api/admin/set-role.ts <email> <role>`. Same effects as `changeRole`.
  */
-export async function operatorSetRole(ctx: Pick<ApiContext, 'pool' | 'pii' | 'sessions'>, email: string, role: Role): Promise<UserAdminView> {
+export async function operatorSetRole(
+  ctx: Pick<ApiContext, 'pool' | 'pii' | 'sessions'>,
+  email: string,
+  role: Role,
+): Promise<UserAdminView> {
   const out = await inTransaction(ctx.pool, async (c) => {
     const found = await findUserByEmail(c, ctx.pii, email);
     if (!found) throw new ApiError('SS_ERR_USER_NOT_FOUND');

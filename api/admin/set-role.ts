@@ -22,8 +22,14 @@ const pool = createPool(endpoints.postgres);
 const redis = createRedis(endpoints.redis);
 try {
   const { pii } = await loadSecrets();
-  const user = await operatorSetRole({ pool, pii, sessions: new Sessions(redis, config.jwt.accessTtlSec, config.redisKeyPrefix) }, email, role);
-  console.log(`user ${user.id} is now ${user.role}${user.role === 'organizer' || user.role === 'admin' ? ' (TOTP enrolment required at next login)' : ''}`);
+  const user = await operatorSetRole(
+    { pool, pii, sessions: new Sessions(redis, config.jwt.accessTtlSec, config.redisKeyPrefix) },
+    email,
+    role,
+  );
+  console.log(
+    `user ${user.id} is now ${user.role}${user.role === 'organizer' || user.role === 'admin' ? ' (TOTP enrolment required at next login)' : ''}`,
+  );
 } catch (err) {
   console.error(`set-role failed: ${(err as Error).message}`);
   process.exitCode = 1;

@@ -5,7 +5,12 @@ import { generateSigningKey, newKeySet, type JwtKeySet } from '../keys/jwt-keys.
 import { AccessTokens } from './access-tokens.js';
 
 const opts = { issuer: 'https://issuer.test', audience: 'seatstream-api', ttlSec: 600, clockToleranceSec: 30 };
-const claims = { sub: '6f1d2a4e-1111-4c3b-9a55-000000000001', role: 'organizer' as const, amr: ['pwd' as const, 'otp' as const], sep: 3 };
+const claims = {
+  sub: '6f1d2a4e-1111-4c3b-9a55-000000000001',
+  role: 'organizer' as const,
+  amr: ['pwd' as const, 'otp' as const],
+  sep: 3,
+};
 const now = new Date('2026-03-01T12:00:00Z');
 
 async function setup(): Promise<{ set: JwtKeySet; tokens: AccessTokens }> {
@@ -28,7 +33,9 @@ describe('access tokens', () => {
     const { tokens } = await setup();
     const { token } = await tokens.sign(claims, now);
     await tokens.verify(token, new Date(now.getTime() + 620_000)); // within tolerance
-    await assert.rejects(tokens.verify(token, new Date(now.getTime() + 640_000)), { code: 'SS_ERR_AUTH_TOKEN_EXPIRED' });
+    await assert.rejects(tokens.verify(token, new Date(now.getTime() + 640_000)), {
+      code: 'SS_ERR_AUTH_TOKEN_EXPIRED',
+    });
   });
 
   it('refuses a wrong audience, a wrong issuer, a foreign key, a tampered payload and alg none', async () => {
@@ -40,7 +47,14 @@ describe('access tokens', () => {
     const [h, p, s] = good.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     const tampered = [h, Buffer.from(JSON.stringify({ ...payload, role: 'admin' })).toString('base64url'), s].join('.');
-    const none = new UnsecuredJWT({ role: 'admin', amr: ['pwd', 'otp'], sep: 0 }).setIssuer(opts.issuer).setAudience(opts.audience).setSubject(claims.sub).setJti('x').setIssuedAt().setExpirationTime('5m').encode();
+    const none = new UnsecuredJWT({ role: 'admin', amr: ['pwd', 'otp'], sep: 0 })
+      .setIssuer(opts.issuer)
+      .setAudience(opts.audience)
+      .setSubject(claims.sub)
+      .setJti('x')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .encode();
     for (const bad of [wrongAud.token, wrongIss.token, foreign.token, tampered, none, 'not.a.jwt', '']) {
       await assert.rejects(tokens.verify(bad, now), { code: 'SS_ERR_AUTH_TOKEN_INVALID' }, bad.slice(0, 40));
     }
@@ -53,7 +67,12 @@ describe('access tokens', () => {
     const base = (role: string, typ?: string) =>
       new SignJWT({ role, amr: ['pwd'], sep: 0 })
         .setProtectedHeader({ alg: 'ES256', kid: key.kid, ...(typ ? { typ } : {}) })
-        .setIssuer(opts.issuer).setAudience(opts.audience).setSubject(claims.sub).setJti('j').setIssuedAt(now).setExpirationTime(Math.floor(now.getTime() / 1000) + 60)
+        .setIssuer(opts.issuer)
+        .setAudience(opts.audience)
+        .setSubject(claims.sub)
+        .setJti('j')
+        .setIssuedAt(now)
+        .setExpirationTime(Math.floor(now.getTime() / 1000) + 60)
         .sign(priv);
     await assert.rejects(tokens.verify(await base('customer'), now), { code: 'SS_ERR_AUTH_TOKEN_INVALID' });
     await assert.rejects(tokens.verify(await base('superuser', 'at+jwt'), now), { code: 'SS_ERR_AUTH_TOKEN_INVALID' });

@@ -7,7 +7,16 @@
  * it (role change, erasure) revokes every access token issued before (see sessions.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, errors, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { ApiError } from '../errors.js';
 import { publicJwks, signingAlg, validateKeySet, type JwtKeySet } from '../keys/jwt-keys.js';
 import { isRole, type Role } from './roles.js';
@@ -60,7 +69,10 @@ export class AccessTokens {
     return this.jwks;
   }
 
-  async sign(input: { sub: string; role: Role; amr: AuthMethod[]; sep: number }, now: Date = new Date()): Promise<{ token: string; claims: AccessClaims }> {
+  async sign(
+    input: { sub: string; role: Role; amr: AuthMethod[]; sep: number },
+    now: Date = new Date(),
+  ): Promise<{ token: string; claims: AccessClaims }> {
     const iat = Math.floor(now.getTime() / 1000);
     const claims: AccessClaims = { ...input, jti: randomUUID(), iat, exp: iat + this.opts.ttlSec };
     const token = await new SignJWT({ role: claims.role, amr: claims.amr, sep: claims.sep })
@@ -97,7 +109,15 @@ export class AccessTokens {
     }
     const { sub, jti, iat, exp, role, amr, sep } = payload as Record<string, unknown>;
     const amrOk = Array.isArray(amr) && amr.every((m) => m === 'pwd' || m === 'otp');
-    if (typeof sub !== 'string' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || !isRole(role) || !amrOk || !Number.isInteger(sep)) {
+    if (
+      typeof sub !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      !isRole(role) ||
+      !amrOk ||
+      !Number.isInteger(sep)
+    ) {
       throw new ApiError('SS_ERR_AUTH_TOKEN_INVALID');
     }
     return { sub, jti, iat, exp, role, amr: amr as AuthMethod[], sep: sep as number };

@@ -23,11 +23,26 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
 
   it('registers a customer, who logs in and reads /v1/me', async () => {
     const email = uniqueEmail('Reg');
-    const res = await h.inject({ method: 'POST', url: '/v1/auth/register', payload: { email, password: 'correct horse battery', name: 'Leïla Ben Ali', locale: 'ar' } });
+    const res = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email, password: 'correct horse battery', name: 'Leïla Ben Ali', locale: 'ar' },
+    });
     assert.equal(res.statusCode, 201, res.body);
     const account = res.json() as { id: string; email: string; role: string; locale: string; mfaEnabled: boolean };
     h.track(account.id);
-    assert.deepEqual({ ...account, id: undefined, createdAt: undefined }, { id: undefined, createdAt: undefined, email, name: 'Leïla Ben Ali', role: 'customer', locale: 'ar', mfaEnabled: false });
+    assert.deepEqual(
+      { ...account, id: undefined, createdAt: undefined },
+      {
+        id: undefined,
+        createdAt: undefined,
+        email,
+        name: 'Leïla Ben Ali',
+        role: 'customer',
+        locale: 'ar',
+        mfaEnabled: false,
+      },
+    );
 
     const login = await h.login({ email: email.toUpperCase(), password: 'correct horse battery' });
     assert.equal(login.statusCode, 200, login.body);
@@ -41,7 +56,11 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
 
   it('refuses a second account with the same e-mail, whatever its case (409 SS_ERR_AUTH_EMAIL_TAKEN)', async () => {
     const u = await h.register();
-    const res = await h.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: ` ${u.email.toUpperCase()}`.trim(), password: 'another password', name: 'Twin', locale: 'en' } });
+    const res = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/register',
+      payload: { email: ` ${u.email.toUpperCase()}`.trim(), password: 'another password', name: 'Twin', locale: 'en' },
+    });
     assert.equal(res.statusCode, 409);
     assert.equal(res.json().code, 'SS_ERR_AUTH_EMAIL_TAKEN');
   });
@@ -59,39 +78,73 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
   it('rotates refresh tokens: the new pair works, the old refresh token is refused, and its reuse revokes the whole family', async () => {
     const u = await h.register();
     const first = (await h.login(u)).json() as Pair;
-    const r1 = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: first.refreshToken } });
+    const r1 = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: first.refreshToken },
+    });
     assert.equal(r1.statusCode, 200, r1.body);
     const second = r1.json() as Pair;
     assert.notEqual(second.refreshToken, first.refreshToken);
     assert.equal((await h.inject({ url: '/v1/me', token: second.accessToken })).statusCode, 200);
 
     // The first token again: a replay. Refused, and the family (so the second token too) is revoked.
-    const replay = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: first.refreshToken } });
+    const replay = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: first.refreshToken },
+    });
     assert.equal(replay.statusCode, 401);
     assert.equal(replay.json().code, 'SS_ERR_AUTH_REFRESH_REUSED');
-    const afterReplay = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: second.refreshToken } });
+    const afterReplay = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: second.refreshToken },
+    });
     assert.equal(afterReplay.statusCode, 401);
     assert.equal(afterReplay.json().code, 'SS_ERR_AUTH_REFRESH_INVALID');
 
     // Another login is another family, untouched.
     const other = (await h.login(u)).json() as Pair;
-    assert.equal((await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: other.refreshToken } })).statusCode, 200);
-    const { rows } = await h.pool.query<{ revoked_reason: string | null }>('SELECT revoked_reason FROM refresh_tokens WHERE user_id = $1 ORDER BY created_at', [u.id]);
-    assert.deepEqual(rows.map((r) => r.revoked_reason), ['rotated', 'reused', 'rotated', null]);
+    assert.equal(
+      (await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: other.refreshToken } }))
+        .statusCode,
+      200,
+    );
+    const { rows } = await h.pool.query<{ revoked_reason: string | null }>(
+      'SELECT revoked_reason FROM refresh_tokens WHERE user_id = $1 ORDER BY created_at',
+      [u.id],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.revoked_reason),
+      ['rotated', 'reused', 'rotated', null],
+    );
   });
 
   it('two concurrent refreshes with one token: exactly one succeeds', async () => {
     const u = await h.register();
     const pair = (await h.login(u)).json() as Pair;
-    const results = await Promise.all([1, 2].map(() => h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } })));
+    const results = await Promise.all(
+      [1, 2].map(() =>
+        h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } }),
+      ),
+    );
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 401]);
   });
 
   it('refuses unknown and malformed refresh tokens with stable codes', async () => {
-    const unknown = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: 'A'.repeat(43) } });
+    const unknown = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: 'A'.repeat(43) },
+    });
     assert.equal(unknown.statusCode, 401);
     assert.equal(unknown.json().code, 'SS_ERR_AUTH_REFRESH_INVALID');
-    const malformed = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: "' OR 1=1 --" } });
+    const malformed = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: "' OR 1=1 --" },
+    });
     assert.equal(malformed.statusCode, 400);
     assert.equal(malformed.json().code, 'SS_ERR_VALIDATION');
   });
@@ -99,15 +152,28 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
   it('logout revokes the refresh family and the access token shown with it', async () => {
     const u = await h.register();
     const pair = (await h.login(u)).json() as Pair;
-    const out = await h.inject({ method: 'POST', url: '/v1/auth/logout', token: pair.accessToken, payload: { refreshToken: pair.refreshToken } });
+    const out = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/logout',
+      token: pair.accessToken,
+      payload: { refreshToken: pair.refreshToken },
+    });
     assert.equal(out.statusCode, 204);
     const me = await h.inject({ url: '/v1/me', token: pair.accessToken });
     assert.equal(me.statusCode, 401);
     assert.equal(me.json().code, 'SS_ERR_AUTH_TOKEN_REVOKED');
-    const refresh = await h.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: pair.refreshToken } });
+    const refresh = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: pair.refreshToken },
+    });
     assert.equal(refresh.json().code, 'SS_ERR_AUTH_REFRESH_INVALID');
     // Idempotent.
-    assert.equal((await h.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: pair.refreshToken } })).statusCode, 204);
+    assert.equal(
+      (await h.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: pair.refreshToken } }))
+        .statusCode,
+      204,
+    );
   });
 
   it('locks an account after 5 failed logins: 429 SS_ERR_AUTH_RATE_LIMITED with Retry-After, even with the right password', async () => {
@@ -136,7 +202,8 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
     const limited = await startHarness({ env: { API_LOGIN_PER_IP_PER_MIN: '3' } });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 4; i++) codes.push((await limited.login({ email: uniqueEmail('ip'), password: 'whatever123' })).statusCode);
+      for (let i = 0; i < 4; i++)
+        codes.push((await limited.login({ email: uniqueEmail('ip'), password: 'whatever123' })).statusCode);
       assert.deepEqual(codes, [401, 401, 401, 429]);
     } finally {
       await limited.close();
@@ -148,11 +215,18 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
     const pair = (await h.login(u)).json() as Pair;
     const claims = { sub: u.id, role: 'admin' as const, amr: ['pwd' as const, 'otp' as const], sep: 0 };
     const jwtOpts = { ...h.config.jwt, ttlSec: 600 };
-    const forged = (await (await AccessTokens.create(newKeySet(await generateSigningKey()), jwtOpts)).sign(claims)).token;
-    const wrongAudience = (await (await AccessTokens.create(h.secrets.jwtKeys, { ...jwtOpts, audience: 'another-api' })).sign(claims)).token;
-    const expired = (await h.app.ctx.tokens.sign({ ...claims, role: 'customer', amr: ['pwd'] }, new Date(Date.now() - 3_600_000))).token;
+    const forged = (await (await AccessTokens.create(newKeySet(await generateSigningKey()), jwtOpts)).sign(claims))
+      .token;
+    const wrongAudience = (
+      await (await AccessTokens.create(h.secrets.jwtKeys, { ...jwtOpts, audience: 'another-api' })).sign(claims)
+    ).token;
+    const expired = (
+      await h.app.ctx.tokens.sign({ ...claims, role: 'customer', amr: ['pwd'] }, new Date(Date.now() - 3_600_000))
+    ).token;
     const [head, payload, sig] = pair.accessToken.split('.') as [string, string, string];
-    const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' })).toString('base64url');
+    const elevated = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' }),
+    ).toString('base64url');
     const cases: [string, string, string][] = [
       ['forged (unknown key)', forged, 'SS_ERR_AUTH_TOKEN_INVALID'],
       ['wrong audience', wrongAudience, 'SS_ERR_AUTH_TOKEN_INVALID'],
@@ -168,7 +242,12 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
     const missing = await h.inject({ url: '/v1/me' });
     assert.equal(missing.statusCode, 401);
     assert.equal(missing.json().code, 'SS_ERR_AUTH_TOKEN_MISSING');
-    for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', `Bearer ${pair.accessToken} extra`, 'bearer x.y.z\u0000']) {
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      `Bearer ${pair.accessToken} extra`,
+      'bearer x.y.z\u0000',
+    ]) {
       const res = await h.inject({ url: '/v1/me', headers: { authorization } });
       assert.equal(res.statusCode, 401, authorization);
       assert.equal(res.json().code, 'SS_ERR_AUTH_TOKEN_INVALID', authorization);
@@ -178,20 +257,35 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
   it('keeps e-mail and name unreadable in the users table, and finds the account by blind index only', async () => {
     const email = uniqueEmail('secret.person');
     const u = await h.register({ email, name: 'Zineb Secret-Name' });
-    const { rows } = await h.pool.query<{ row: string; email_bidx: Buffer }>('SELECT users::text AS row, email_bidx FROM users WHERE id = $1', [u.id]);
+    const { rows } = await h.pool.query<{ row: string; email_bidx: Buffer }>(
+      'SELECT users::text AS row, email_bidx FROM users WHERE id = $1',
+      [u.id],
+    );
     const row = rows[0]!.row;
-    for (const plain of [email, email.split('@')[0]!, 'Zineb', 'Secret-Name', Buffer.from(email).toString('base64'), Buffer.from(email).toString('hex')]) {
+    for (const plain of [
+      email,
+      email.split('@')[0]!,
+      'Zineb',
+      'Secret-Name',
+      Buffer.from(email).toString('base64'),
+      Buffer.from(email).toString('hex'),
+    ]) {
       assert.ok(!row.includes(plain), `${plain} readable in ${row}`);
     }
     assert.match(row, /v1\.[A-Za-z0-9_-]+\./);
     assert.equal(rows[0]!.email_bidx.length, 32);
-    const byPlain = await h.pool.query('SELECT 1 FROM users WHERE email_enc = $1 OR name_enc = $2', [email, 'Zineb Secret-Name']);
+    const byPlain = await h.pool.query('SELECT 1 FROM users WHERE email_enc = $1 OR name_enc = $2', [
+      email,
+      'Zineb Secret-Name',
+    ]);
     assert.equal(byPlain.rowCount, 0);
   });
 
   it('stores passwords as argon2id hashes', async () => {
     const u = await h.register();
-    const { rows } = await h.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [u.id]);
+    const { rows } = await h.pool.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [
+      u.id,
+    ]);
     assert.match(rows[0]!.password_hash, /^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
     assert.ok(!rows[0]!.password_hash.includes(u.password));
   });
@@ -200,7 +294,10 @@ describe('accounts and tokens (PostgreSQL + Redis)', () => {
     const res = await h.inject({ url: '/.well-known/jwks.json' });
     assert.equal(res.statusCode, 200);
     const jwks = res.json() as { keys: { kid: string; d?: string }[] };
-    assert.deepEqual(jwks.keys.map((k) => k.kid), [h.secrets.jwtKeys.current]);
+    assert.deepEqual(
+      jwks.keys.map((k) => k.kid),
+      [h.secrets.jwtKeys.current],
+    );
     assert.ok(jwks.keys.every((k) => k.d === undefined));
   });
 });

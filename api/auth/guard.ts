@@ -46,7 +46,8 @@ export async function verifyBearer(ctx: ApiContext, token: string): Promise<Acce
     if (err instanceof ApiError) throw new ApiError(err.code, err.message, challenge('invalid_token'));
     throw err;
   }
-  if (await ctx.sessions.isRevoked(claims)) throw new ApiError('SS_ERR_AUTH_TOKEN_REVOKED', undefined, challenge('invalid_token'));
+  if (await ctx.sessions.isRevoked(claims))
+    throw new ApiError('SS_ERR_AUTH_TOKEN_REVOKED', undefined, challenge('invalid_token'));
   return claims;
 }
 

@@ -62,7 +62,15 @@ export class AuthLimits {
     const pipeline = this.redis.pipeline();
     for (const s of subjects) {
       const l = this.lockouts[s.kind];
-      pipeline.eval(failScript, 2, this.failKey(s), this.lockKey(s), String(l.windowSec * 1000), String(l.maxFailures), String(l.lockSec * 1000));
+      pipeline.eval(
+        failScript,
+        2,
+        this.failKey(s),
+        this.lockKey(s),
+        String(l.windowSec * 1000),
+        String(l.maxFailures),
+        String(l.lockSec * 1000),
+      );
     }
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }

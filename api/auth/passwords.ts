@@ -8,7 +8,12 @@ export class Passwords {
   private dummy: Promise<string> | null = null;
 
   constructor(cost: ApiConfig['argon2']) {
-    this.options = { type: argon2.argon2id, memoryCost: cost.memoryCostKiB, timeCost: cost.timeCost, parallelism: cost.parallelism };
+    this.options = {
+      type: argon2.argon2id,
+      memoryCost: cost.memoryCostKiB,
+      timeCost: cost.timeCost,
+      parallelism: cost.parallelism,
+    };
   }
 
   hash(password: string): Promise<string> {

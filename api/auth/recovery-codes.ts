@@ -13,6 +13,7 @@ export function generateRecoveryCodes(n: number): string[] {
 
 export const normalizeRecoveryCode = (code: string): string => code.replace(/-/g, '').toUpperCase();
 
-export const hashRecoveryCode = (code: string): Buffer => createHash('sha256').update(normalizeRecoveryCode(code), 'ascii').digest();
+export const hashRecoveryCode = (code: string): Buffer =>
+  createHash('sha256').update(normalizeRecoveryCode(code), 'ascii').digest();
 
 export const isRecoveryCode = (code: string): boolean => new RegExp(recoveryCodePattern).test(code);

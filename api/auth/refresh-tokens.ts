@@ -44,7 +44,14 @@ export type SpendResult =
  * A refusal is answered, not thrown, because the family revocation of a reuse must be committed.
  */
 export async function spendRefreshToken(c: PoolClient, token: string): Promise<SpendResult> {
-  const { rows } = await c.query<{ id: string; user_id: string; family_id: string; amr: AuthMethod[]; expired: boolean; revoked_reason: RevokeReason | null }>(
+  const { rows } = await c.query<{
+    id: string;
+    user_id: string;
+    family_id: string;
+    amr: AuthMethod[];
+    expired: boolean;
+    revoked_reason: RevokeReason | null;
+  }>(
     `SELECT id, user_id, family_id, amr, expires_at <= now() AS expired, revoked_reason
        FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
     [hashOf(token)],
@@ -61,18 +68,29 @@ export async function spendRefreshToken(c: PoolClient, token: string): Promise<S
 }
 
 export async function revokeFamily(c: PoolClient, familyId: string, reason: RevokeReason): Promise<void> {
-  await c.query(`UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [familyId, reason]);
+  await c.query(
+    `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2 WHERE family_id = $1 AND revoked_at IS NULL`,
+    [familyId, reason],
+  );
 }
 
 /** Revokes the family of a presented token, if it is one of ours; answers its user, or null. */
 export async function revokeFamilyOf(c: PoolClient, token: string, reason: RevokeReason): Promise<string | null> {
-  const { rows } = await c.query<{ user_id: string; family_id: string }>(`SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $1`, [hashOf(token)]);
+  const { rows } = await c.query<{ user_id: string; family_id: string }>(
+    `SELECT user_id, family_id FROM refresh_tokens WHERE token_hash = $1`,
+    [hashOf(token)],
+  );
   if (!rows[0]) return null;
   await revokeFamily(c, rows[0].family_id, reason);
   return rows[0].user_id;
 }
 
-export async function revokeAllOfUser(c: PoolClient, userId: string, reason: RevokeReason, exceptFamily?: string): Promise<void> {
+export async function revokeAllOfUser(
+  c: PoolClient,
+  userId: string,
+  reason: RevokeReason,
+  exceptFamily?: string,
+): Promise<void> {
   await c.query(
     `UPDATE refresh_tokens SET revoked_at = now(), revoked_reason = $2
       WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR family_id <> $3::uuid)`,

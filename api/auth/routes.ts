@@ -7,7 +7,12 @@ import { bearerToken, verifyBearer } from './guard.js';
 import { email, locale, newPassword, opaqueToken, password, personName, secondFactorCode } from './schemas.js';
 import { login, loginSecondStep, logout, refresh, register } from './service.js';
 
-const body = (properties: Record<string, unknown>) => ({ type: 'object', required: Object.keys(properties), additionalProperties: false, properties });
+const body = (properties: Record<string, unknown>) => ({
+  type: 'object',
+  required: Object.keys(properties),
+  additionalProperties: false,
+  properties,
+});
 const tokenPair = { $ref: 'TokenPair#' };
 
 export async function authRoutes(app: FastifyInstance, opts: { ctx: ApiContext }) {
@@ -30,7 +35,15 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: ApiContext }
                 items: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, y: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string' } },
+                  properties: {
+                    kty: { type: 'string' },
+                    crv: { type: 'string' },
+                    x: { type: 'string' },
+                    y: { type: 'string' },
+                    kid: { type: 'string' },
+                    alg: { type: 'string' },
+                    use: { type: 'string' },
+                  },
                 },
               },
             },
@@ -60,7 +73,8 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: ApiContext }
       schema: {
         tags: ['auth'],
         summary: 'Log in with e-mail and password',
-        description: 'Answers a token pair, or `{mfaRequired, mfaToken}` when TOTP is active: then POST /v1/auth/login/totp. Five failures lock the account for 15 minutes (429 with Retry-After).',
+        description:
+          'Answers a token pair, or `{mfaRequired, mfaToken}` when TOTP is active: then POST /v1/auth/login/totp. Five failures lock the account for 15 minutes (429 with Retry-After).',
         body: body({ email, password }),
         response: responses({ 200: { anyOf: [tokenPair, { $ref: 'MfaChallenge#' }] } }, [401, 429]),
       },
@@ -87,7 +101,8 @@ export async function authRoutes(app: FastifyInstance, opts: { ctx: ApiContext }
       schema: {
         tags: ['auth'],
         summary: 'Trade a refresh token for a new pair (the old one is revoked)',
-        description: 'Presenting an already-rotated refresh token revokes its whole session (SS_ERR_AUTH_REFRESH_REUSED).',
+        description:
+          'Presenting an already-rotated refresh token revokes its whole session (SS_ERR_AUTH_REFRESH_REUSED).',
         body: body({ refreshToken: opaqueToken }),
         response: responses({ 200: tokenPair }, [401, 429]),
       },

@@ -28,7 +28,10 @@ export const TokenPair = {
     expiresIn: { type: 'integer', description: 'seconds until the access token expires' },
     refreshToken: { type: 'string', description: 'opaque; single use: each refresh returns a new one' },
     refreshExpiresAt: { type: 'string', format: 'date-time' },
-    mfaEnrolmentRequired: { type: 'boolean', description: 'the role requires TOTP and this session has none: enrol at /v1/me/mfa/totp' },
+    mfaEnrolmentRequired: {
+      type: 'boolean',
+      description: 'the role requires TOTP and this session has none: enrol at /v1/me/mfa/totp',
+    },
   },
 } as const;
 

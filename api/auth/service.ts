@@ -13,7 +13,19 @@ import { ApiError } from '../errors.js';
 import { inTransaction, type PoolClient } from '../db/pool.js';
 import type { ApiContext } from '../context.js';
 import { emailIndex } from '../accounts/pii.js';
-import { findUserByEmail, insertUser, liveUser, openTotpSecret, toAccount, advanceTotpStep, useRecoveryCode, updatePasswordHash, type Account, type Locale, type UserRow } from '../accounts/users.js';
+import {
+  findUserByEmail,
+  insertUser,
+  liveUser,
+  openTotpSecret,
+  toAccount,
+  advanceTotpStep,
+  useRecoveryCode,
+  updatePasswordHash,
+  type Account,
+  type Locale,
+  type UserRow,
+} from '../accounts/users.js';
 import type { AccessClaims, AuthMethod } from './access-tokens.js';
 import type { LockSubject } from './limits.js';
 import { hashRecoveryCode, isRecoveryCode } from './recovery-codes.js';
@@ -39,7 +51,13 @@ export interface MfaChallenge {
 }
 
 /** Issues an access token and a refresh token (a new family unless `familyId` continues one). */
-export async function issueSession(ctx: ApiContext, c: PoolClient, user: UserRow, amr: AuthMethod[], familyId?: string): Promise<TokenPair> {
+export async function issueSession(
+  ctx: ApiContext,
+  c: PoolClient,
+  user: UserRow,
+  amr: AuthMethod[],
+  familyId?: string,
+): Promise<TokenPair> {
   const refresh = await issueRefreshToken(c, { userId: user.id, familyId, amr, ttlSec: ctx.config.refreshTtlSec });
   const { token } = await ctx.tokens.sign({ sub: user.id, role: user.role, amr, sep: user.session_epoch }, ctx.now());
   return {
@@ -55,25 +73,41 @@ export async function issueSession(ctx: ApiContext, c: PoolClient, user: UserRow
 const accountSubject = (bidx: Buffer): LockSubject => ({ kind: 'account', id: bidx.toString('hex') });
 const ipSubject = (ip: string): LockSubject => ({ kind: 'ip', id: ip });
 
-export async function register(ctx: ApiContext, input: { email: string; password: string; name: string; locale: Locale }, ip: string): Promise<Account> {
+export async function register(
+  ctx: ApiContext,
+  input: { email: string; password: string; name: string; locale: Locale },
+  ip: string,
+): Promise<Account> {
   await ctx.limits.consume('register', ip, ctx.config.limits.registerPerIp);
   const passwordHash = await ctx.passwords.hash(input.password);
-  const row = await insertUser(ctx.pool, ctx.pii, { email: input.email, name: input.name.trim(), locale: input.locale, passwordHash });
+  const row = await insertUser(ctx.pool, ctx.pii, {
+    email: input.email,
+    name: input.name.trim(),
+    locale: input.locale,
+    passwordHash,
+  });
   return toAccount(ctx.pii, row);
 }
 
-export async function login(ctx: ApiContext, input: { email: string; password: string }, ip: string): Promise<TokenPair | MfaChallenge> {
+export async function login(
+  ctx: ApiContext,
+  input: { email: string; password: string },
+  ip: string,
+): Promise<TokenPair | MfaChallenge> {
   await ctx.limits.consume('login', ip, ctx.config.limits.loginPerIp);
   const subjects = [accountSubject(emailIndex(ctx.pii, input.email)), ipSubject(ip)];
   await ctx.limits.assertNotLocked(subjects);
   const row = await findUserByEmail(ctx.pool, ctx.pii, input.email);
-  const ok = row?.password_hash ? await ctx.passwords.verify(row.password_hash, input.password) : await ctx.passwords.verifyNothing(input.password);
+  const ok = row?.password_hash
+    ? await ctx.passwords.verify(row.password_hash, input.password)
+    : await ctx.passwords.verifyNothing(input.password);
   if (!row || !ok) {
     await ctx.limits.recordFailure(subjects);
     throw new ApiError('SS_ERR_AUTH_INVALID_CREDENTIALS');
   }
   await ctx.limits.clearFailures(subjects[0]!);
-  if (ctx.passwords.needsRehash(row.password_hash!)) await updatePasswordHash(ctx.pool, row.id, await ctx.passwords.hash(input.password));
+  if (ctx.passwords.needsRehash(row.password_hash!))
+    await updatePasswordHash(ctx.pool, row.id, await ctx.passwords.hash(input.password));
   if (row.totp_enabled_at) {
     const ttl = ctx.config.mfa.loginTtlSec;
     return { mfaRequired: true, mfaToken: await ctx.sessions.createMfaChallenge(row.id, ttl), expiresIn: ttl };
@@ -86,11 +120,17 @@ export async function checkSecondFactor(ctx: ApiContext, row: UserRow, code: str
   if (isRecoveryCode(code)) return useRecoveryCode(ctx.pool, row.id, hashRecoveryCode(code));
   const secret = openTotpSecret(ctx.pii, row);
   if (!secret) return false;
-  const step = verifyTotp(secret, code, ctx.now().getTime(), { lastUsedStep: row.totp_last_step === null ? null : BigInt(row.totp_last_step) });
+  const step = verifyTotp(secret, code, ctx.now().getTime(), {
+    lastUsedStep: row.totp_last_step === null ? null : BigInt(row.totp_last_step),
+  });
   return step !== null && (await advanceTotpStep(ctx.pool, row.id, step, false));
 }
 
-export async function loginSecondStep(ctx: ApiContext, input: { mfaToken: string; code: string }, ip: string): Promise<TokenPair> {
+export async function loginSecondStep(
+  ctx: ApiContext,
+  input: { mfaToken: string; code: string },
+  ip: string,
+): Promise<TokenPair> {
   await ctx.limits.consume('mfa', ip, ctx.config.limits.tokenPerIp);
   const userId = await ctx.sessions.attemptMfaChallenge(input.mfaToken, ctx.config.mfa.maxCodeAttempts);
   if (!userId) throw new ApiError('SS_ERR_AUTH_MFA_TOKEN_INVALID');

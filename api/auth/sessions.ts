@@ -12,7 +12,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AccessClaims } from './access-tokens.js';
 
-
 // Counts an attempt on a challenge; past the limit it is deleted. Answers the user id, or false.
 const mfaAttemptScript = `
 local uid = redis.call('HGET', KEYS[1], 'uid')

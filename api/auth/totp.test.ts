@@ -12,7 +12,15 @@ const seeds: Record<TotpAlgorithm, Buffer> = {
 };
 
 describe('base32 (RFC 4648 §10 vectors)', () => {
-  const vectors: [string, string][] = [['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+  const vectors: [string, string][] = [
+    ['', ''],
+    ['f', 'MY'],
+    ['fo', 'MZXQ'],
+    ['foo', 'MZXW6'],
+    ['foob', 'MZXW6YQ'],
+    ['fooba', 'MZXW6YTB'],
+    ['foobar', 'MZXW6YTBOI'],
+  ];
   for (const [plain, encoded] of vectors) {
     it(`${JSON.stringify(plain)} <-> ${encoded}`, () => {
       assert.equal(base32Encode(ascii(plain)), encoded);
@@ -25,20 +33,35 @@ describe('base32 (RFC 4648 §10 vectors)', () => {
 
 describe('HOTP (RFC 4226 Appendix D)', () => {
   const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
-  expected.forEach((code, counter) => it(`counter ${counter} -> ${code}`, () => assert.equal(hotp(seeds.sha1, BigInt(counter)), code)));
+  expected.forEach((code, counter) =>
+    it(`counter ${counter} -> ${code}`, () => assert.equal(hotp(seeds.sha1, BigInt(counter)), code)),
+  );
 });
 
 describe('TOTP (RFC 6238 Appendix B)', () => {
   const table: [number, string, TotpAlgorithm][] = [
-    [59, '94287082', 'sha1'], [59, '46119246', 'sha256'], [59, '90693936', 'sha512'],
-    [1111111109, '07081804', 'sha1'], [1111111109, '68084774', 'sha256'], [1111111109, '25091201', 'sha512'],
-    [1111111111, '14050471', 'sha1'], [1111111111, '67062674', 'sha256'], [1111111111, '99943326', 'sha512'],
-    [1234567890, '89005924', 'sha1'], [1234567890, '91819424', 'sha256'], [1234567890, '93441116', 'sha512'],
-    [2000000000, '69279037', 'sha1'], [2000000000, '90698825', 'sha256'], [2000000000, '38618901', 'sha512'],
-    [20000000000, '65353130', 'sha1'], [20000000000, '77737706', 'sha256'], [20000000000, '47863826', 'sha512'],
+    [59, '94287082', 'sha1'],
+    [59, '46119246', 'sha256'],
+    [59, '90693936', 'sha512'],
+    [1111111109, '07081804', 'sha1'],
+    [1111111109, '68084774', 'sha256'],
+    [1111111109, '25091201', 'sha512'],
+    [1111111111, '14050471', 'sha1'],
+    [1111111111, '67062674', 'sha256'],
+    [1111111111, '99943326', 'sha512'],
+    [1234567890, '89005924', 'sha1'],
+    [1234567890, '91819424', 'sha256'],
+    [1234567890, '93441116', 'sha512'],
+    [2000000000, '69279037', 'sha1'],
+    [2000000000, '90698825', 'sha256'],
+    [2000000000, '38618901', 'sha512'],
+    [20000000000, '65353130', 'sha1'],
+    [20000000000, '77737706', 'sha256'],
+    [20000000000, '47863826', 'sha512'],
   ];
   for (const [t, code, algorithm] of table) {
-    it(`T=${t} ${algorithm} -> ${code}`, () => assert.equal(totpAt(seeds[algorithm], t * 1000, { algorithm, digits: 8, periodSec: 30 }), code));
+    it(`T=${t} ${algorithm} -> ${code}`, () =>
+      assert.equal(totpAt(seeds[algorithm], t * 1000, { algorithm, digits: 8, periodSec: 30 }), code));
   }
 });
 
@@ -59,7 +82,8 @@ describe('verifyTotp', () => {
     assert.equal(verifyTotp(secret, code, now, { lastUsedStep: step }), null);
   });
   it('refuses malformed codes', () => {
-    for (const bad of ['', '12345', '1234567', 'abcdef', ' 123456', "1' OR 1=1"]) assert.equal(verifyTotp(secret, bad, now), null);
+    for (const bad of ['', '12345', '1234567', 'abcdef', ' 123456', "1' OR 1=1"])
+      assert.equal(verifyTotp(secret, bad, now), null);
   });
 });
 

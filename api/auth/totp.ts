@@ -26,7 +26,8 @@ export function hotp(secret: Uint8Array, counter: bigint, algorithm: TotpAlgorit
 }
 
 /** The time step (T of RFC 6238 §4.2) that an instant falls in. */
-export const timeStep = (nowMs: number, periodSec = defaultTotp.periodSec): bigint => BigInt(Math.floor(nowMs / 1000 / periodSec));
+export const timeStep = (nowMs: number, periodSec = defaultTotp.periodSec): bigint =>
+  BigInt(Math.floor(nowMs / 1000 / periodSec));
 
 export const totpAt = (secret: Uint8Array, nowMs: number, p: TotpParams = defaultTotp): string =>
   hotp(secret, timeStep(nowMs, p.periodSec), p.algorithm, p.digits);

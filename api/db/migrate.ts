@@ -12,7 +12,10 @@ import { logger } from '../../infra/log.js';
 export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 export const migrationsTable = 'schema_migrations';
 
-export async function migrate(databaseUrl: string = loadEndpoints().postgres, direction: 'up' | 'down' = 'up'): Promise<string[]> {
+export async function migrate(
+  databaseUrl: string = loadEndpoints().postgres,
+  direction: 'up' | 'down' = 'up',
+): Promise<string[]> {
   const log = logger('api.migrate');
   const applied = await runner({
     databaseUrl,
@@ -23,7 +26,12 @@ export async function migrate(databaseUrl: string = loadEndpoints().postgres, di
     singleTransaction: true,
     checkOrder: true,
     advisoryLockMode: 'wait',
-    logger: { debug: () => undefined, info: (m: string) => log.debug(m), warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+    logger: {
+      debug: () => undefined,
+      info: (m: string) => log.debug(m),
+      warn: (m: string) => log.warn(m),
+      error: (m: string) => log.error(m),
+    },
   });
   return applied.map((m) => m.name);
 }

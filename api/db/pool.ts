@@ -48,4 +48,7 @@ export type Queryable = pg.Pool | pg.PoolClient;
 
 /** PostgreSQL's unique_violation, e.g. an e-mail blind index already taken. */
 export const isUniqueViolation = (err: unknown, constraint?: string): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505' && (!constraint || (err as { constraint?: string }).constraint === constraint);
+  typeof err === 'object' &&
+  err !== null &&
+  (err as { code?: string }).code === '23505' &&
+  (!constraint || (err as { constraint?: string }).constraint === constraint);

@@ -12,7 +12,8 @@ export const docsPlugin = fp(
         info: {
           title: 'SeatStream API',
           version: '1.0.0',
-          description: 'Thin REST gateway of SeatStream. Every error is `{code, message}` with a stable `SS_ERR_*` code.',
+          description:
+            'Thin REST gateway of SeatStream. Every error is `{code, message}` with a stable `SS_ERR_*` code.',
         },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
         tags: [

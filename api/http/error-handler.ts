@@ -19,7 +19,10 @@ export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((err: FastifyError, req, reply) => sendError(err, req, reply));
     app.setNotFoundHandler((req, reply) =>
-      reply.code(404).send({ code: 'SS_ERR_NOT_FOUND', message: `${errorCatalog.SS_ERR_NOT_FOUND.message}: ${req.method} ${req.url.split('?')[0]}` }),
+      reply.code(404).send({
+        code: 'SS_ERR_NOT_FOUND',
+        message: `${errorCatalog.SS_ERR_NOT_FOUND.message}: ${req.method} ${req.url.split('?')[0]}`,
+      }),
     );
   },
   { name: 'seatstream-errors' },

@@ -10,9 +10,16 @@ import { Ajv, type AnySchema, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-const common: Options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: true, allowUnionTypes: true };
+const common: Options = {
+  allErrors: false,
+  removeAdditional: false,
+  useDefaults: true,
+  strict: true,
+  allowUnionTypes: true,
+};
 
 export function buildValidatorFactory() {
   return (externalSchemas: Record<string, unknown>) => {
@@ -23,6 +30,7 @@ export function buildValidatorFactory() {
       ajv.addKeyword({ keyword: 'example' });
       for (const schema of Object.values(externalSchemas)) ajv.addSchema(schema as object);
     }
-    return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) => (httpPart === 'body' ? body : strings).compile(schema);
+    return ({ schema, httpPart }: { schema: AnySchema; httpPart?: string }) =>
+      (httpPart === 'body' ? body : strings).compile(schema);
   };
 }

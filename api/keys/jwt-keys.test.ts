@@ -1,10 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addKey, generateSigningKey, newKeySet, promote, prune, publicJwks, rotate, validateKeySet } from './jwt-keys.js';
+import {
+  addKey,
+  generateSigningKey,
+  newKeySet,
+  promote,
+  prune,
+  publicJwks,
+  rotate,
+  validateKeySet,
+} from './jwt-keys.js';
 import { AccessTokens } from '../auth/access-tokens.js';
 
 const opts = { issuer: 'https://issuer.test', audience: 'seatstream-api', ttlSec: 600, clockToleranceSec: 0 };
-const claims = { sub: '6f1d2a4e-1111-4c3b-9a55-000000000001', role: 'customer' as const, amr: ['pwd' as const], sep: 0 };
+const claims = {
+  sub: '6f1d2a4e-1111-4c3b-9a55-000000000001',
+  role: 'customer' as const,
+  amr: ['pwd' as const],
+  sep: 0,
+};
 
 describe('JWT key set rotation', () => {
   it('a new key set signs with its only key, and its kid is the RFC 7638 thumbprint', async () => {
@@ -36,7 +50,12 @@ describe('JWT key set rotation', () => {
     const next = await generateSigningKey();
     const staged = addKey(set, next);
     assert.equal(staged.current, set.current);
-    assert.deepEqual(publicJwks(staged).keys.map((k) => k.kid).sort(), [set.current, next.kid].sort());
+    assert.deepEqual(
+      publicJwks(staged)
+        .keys.map((k) => k.kid)
+        .sort(),
+      [set.current, next.kid].sort(),
+    );
     const promoted = promote(staged, next.kid);
     assert.equal(promoted.current, next.kid);
     assert.throws(() => addKey(promoted, next), /already/);
@@ -51,9 +70,14 @@ describe('JWT key set rotation', () => {
     const soon = prune(rotated, new Date(t0.getTime() + 300_000), 600);
     assert.equal(soon.keys.length, 2);
     const later = prune(rotated, new Date(t0.getTime() + 700_000), 600);
-    assert.deepEqual(later.keys.map((k) => k.kid), [rotated.current]);
+    assert.deepEqual(
+      later.keys.map((k) => k.kid),
+      [rotated.current],
+    );
     const verifier = await AccessTokens.create(later, { ...opts, clockToleranceSec: 10_000 });
-    await assert.rejects(verifier.verify(token, new Date(t0.getTime() + 30_000)), { code: 'SS_ERR_AUTH_TOKEN_INVALID' });
+    await assert.rejects(verifier.verify(token, new Date(t0.getTime() + 30_000)), {
+      code: 'SS_ERR_AUTH_TOKEN_INVALID',
+    });
   });
 
   it('the JWKS document carries public parts only', async () => {
@@ -68,6 +92,9 @@ describe('JWT key set rotation', () => {
     const k = await generateSigningKey();
     assert.throws(() => validateKeySet({ current: 'other', keys: [k] }), /current key/);
     assert.throws(() => validateKeySet({ current: k.kid, keys: [k, k] }), /duplicate/);
-    assert.throws(() => validateKeySet({ current: k.kid, keys: [{ ...k, privateJwk: { ...k.privateJwk, d: undefined } }] }), /ES256/);
+    assert.throws(
+      () => validateKeySet({ current: k.kid, keys: [{ ...k, privateJwk: { ...k.privateJwk, d: undefined } }] }),
+      /ES256/,
+    );
   });
 });

@@ -56,16 +56,21 @@ export function promote(set: JwtKeySet, kid: string, now: Date = new Date()): Jw
   return { current: kid, keys };
 }
 
-export const rotate = (set: JwtKeySet, key: SigningKey, now: Date = new Date()): JwtKeySet => promote(addKey(set, key), key.kid, now);
+export const rotate = (set: JwtKeySet, key: SigningKey, now: Date = new Date()): JwtKeySet =>
+  promote(addKey(set, key), key.kid, now);
 
 /** Drops keys retired more than `keepSec` ago (keep at least the access-token lifetime plus clock skew). */
 export function prune(set: JwtKeySet, now: Date, keepSec: number): JwtKeySet {
   const cutoff = now.getTime() - keepSec * 1000;
-  return { ...set, keys: set.keys.filter((k) => k.kid === set.current || !k.retiredAt || Date.parse(k.retiredAt) > cutoff) };
+  return {
+    ...set,
+    keys: set.keys.filter((k) => k.kid === set.current || !k.retiredAt || Date.parse(k.retiredAt) > cutoff),
+  };
 }
 
 export function validateKeySet(set: JwtKeySet): JwtKeySet {
-  if (!set || !Array.isArray(set.keys) || typeof set.current !== 'string') throw new Error('a JWT key set is {current, keys[]}');
+  if (!set || !Array.isArray(set.keys) || typeof set.current !== 'string')
+    throw new Error('a JWT key set is {current, keys[]}');
   const kids = new Set<string>();
   for (const k of set.keys) {
     if (kids.has(k.kid)) throw new Error(`duplicate kid ${k.kid}`);

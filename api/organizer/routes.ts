@@ -19,7 +19,8 @@ export async function organizerRoutes(app: FastifyInstance, opts: { ctx: ApiCont
     {
       schema: {
         tags: ['organizer'],
-        summary: "The organizer console's session check: who is signed in, with which factors, how many recovery codes are left",
+        summary:
+          "The organizer console's session check: who is signed in, with which factors, how many recovery codes are left",
         security: bearerSecurity,
         response: responses(
           {
@@ -41,7 +42,12 @@ export async function organizerRoutes(app: FastifyInstance, opts: { ctx: ApiCont
     },
     async (req) => {
       const p = req.principal!;
-      return { userId: p.sub, role: p.role, amr: p.amr, unusedRecoveryCodes: await countUnusedRecoveryCodes(ctx.pool, p.sub) };
+      return {
+        userId: p.sub,
+        role: p.role,
+        amr: p.amr,
+        unusedRecoveryCodes: await countUnusedRecoveryCodes(ctx.pool, p.sub),
+      };
     },
   );
 }

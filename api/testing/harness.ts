@@ -37,7 +37,9 @@ export interface Harness {
   login(u: Pick<TestUser, 'email' | 'password'>): Promise<LightMyRequestResponse>;
   setRole(u: TestUser, role: Role): Promise<void>;
   /** Starts and activates TOTP for a signed-in user; answers the secret, recovery codes and the new token pair. */
-  enrolTotp(accessToken: string): Promise<{ secret: Buffer; recoveryCodes: string[]; accessToken: string; refreshToken: string }>;
+  enrolTotp(
+    accessToken: string,
+  ): Promise<{ secret: Buffer; recoveryCodes: string[]; accessToken: string; refreshToken: string }>;
   totp(secret: Buffer): string;
   track(userId: string): void;
   close(): Promise<void>;
@@ -58,7 +60,10 @@ export async function startHarness(opts: { logger?: Logger; env?: NodeJS.Process
   const redis = createRedis(endpoints.redis);
   const prefix = `ss:test:${randomUUID()}:`;
   const config: ApiConfig = { ...loadApiConfig({ ...opts.env }), redisKeyPrefix: prefix };
-  const secrets: ApiSecrets = { jwtKeys: newKeySet(await generateSigningKey()), pii: piiKeyRingFrom(generatePiiKeyFile()) };
+  const secrets: ApiSecrets = {
+    jwtKeys: newKeySet(await generateSigningKey()),
+    pii: piiKeyRingFrom(generatePiiKeyFile()),
+  };
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const app = await buildApp({ config, pool, redis, secrets, now, ...(opts.logger ? { logger: opts.logger } : {}) });
@@ -77,16 +82,27 @@ export async function startHarness(opts: { logger?: Logger; env?: NodeJS.Process
     },
     now,
     inject: ({ token, headers, ...rest }) =>
-      app.inject({ remoteAddress: ip, ...rest, headers: { ...(headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) } }),
+      app.inject({
+        remoteAddress: ip,
+        ...rest,
+        headers: { ...(headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      }),
     async register(overrides = {}) {
-      const body = { email: uniqueEmail(), password: `pw-${randomUUID()}`, name: 'Test User', locale: 'en', ...overrides };
+      const body = {
+        email: uniqueEmail(),
+        password: `pw-${randomUUID()}`,
+        name: 'Test User',
+        locale: 'en',
+        ...overrides,
+      };
       const res = await h.inject({ method: 'POST', url: '/v1/auth/register', payload: body });
       if (res.statusCode !== 201) throw new Error(`register: ${res.statusCode} ${res.body}`);
       const id = (res.json() as { id: string }).id;
       userIds.add(id);
       return { id, email: body.email, password: body.password };
     },
-    login: (u) => h.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: u.email, password: u.password } }),
+    login: (u) =>
+      h.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: u.email, password: u.password } }),
     async setRole(u, role) {
       await operatorSetRole(app.ctx, u.email, role);
     },
@@ -94,7 +110,12 @@ export async function startHarness(opts: { logger?: Logger; env?: NodeJS.Process
       const start = await h.inject({ method: 'POST', url: '/v1/me/mfa/totp', token: accessToken });
       if (start.statusCode !== 200) throw new Error(`enrol: ${start.statusCode} ${start.body}`);
       const secret = base32Decode((start.json() as { secret: string }).secret);
-      const act = await h.inject({ method: 'POST', url: '/v1/me/mfa/totp/activate', token: accessToken, payload: { code: h.totp(secret) } });
+      const act = await h.inject({
+        method: 'POST',
+        url: '/v1/me/mfa/totp/activate',
+        token: accessToken,
+        payload: { code: h.totp(secret) },
+      });
       if (act.statusCode !== 200) throw new Error(`activate: ${act.statusCode} ${act.body}`);
       const body = act.json() as { recoveryCodes: string[]; accessToken: string; refreshToken: string };
       h.advance(30_000); // the next code is of a later step: a TOTP code is accepted once
@@ -106,7 +127,9 @@ export async function startHarness(opts: { logger?: Logger; env?: NodeJS.Process
       try {
         const ids = [...userIds];
         if (ids.length) {
-          await pool.query('DELETE FROM role_changes WHERE user_id = ANY($1::uuid[]) OR changed_by = ANY($1::uuid[])', [ids]);
+          await pool.query('DELETE FROM role_changes WHERE user_id = ANY($1::uuid[]) OR changed_by = ANY($1::uuid[])', [
+            ids,
+          ]);
           await pool.query('DELETE FROM users WHERE id = ANY($1::uuid[])', [ids]);
         }
         let cursor = '0';
