@@ -81,6 +81,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => sendError(err, req, reply),
   });
   app.decorate('ctx', ctx);
+  // Graceful shutdown: once closing, every answer (in-flight ones included) ends its keep-alive
+  // connection, so the server's close() does not wait for idle sockets until their timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   // JSON only: a text/plain body is a 415, not a string handed to the validator.
   app.removeContentTypeParser('text/plain');
   // A route that declares no query parameters refuses any (`?debug=1` is a 400, not silently ignored).
@@ -94,7 +104,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorHandlerPlugin);
   await app.register(requestIdPlugin);
   await app.register(metricsPlugin, { registry: deps.metrics });
-  await app.register(helmet, { global: true });
+  // No upgrade-insecure-requests: behind TLS it changes nothing, on a plain-HTTP dev port it breaks /docs.
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   await app.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'PUT', 'DELETE'],

@@ -65,6 +65,20 @@ describe('toErrorResponse', () => {
     assert.equal(toErrorResponse(new SyntaxError('Unexpected token')).body.code, 'SS_ERR_MALFORMED_JSON'));
   it('an unknown 4xx from a plugin stays a 4xx', () =>
     assert.deepEqual(toErrorResponse(Object.assign(new Error('?'), { statusCode: 431 })).status, 400));
+  it('a backing service out of reach is a 503 SS_ERR_UNAVAILABLE', () => {
+    const down = [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
+      new Error('Command timed out'),
+      new Error('Connection is closed.'),
+      new Error('timeout exceeded when trying to connect'),
+    ];
+    for (const err of down) assert.deepEqual(toErrorResponse(err).body.code, 'SS_ERR_UNAVAILABLE', err.message);
+    assert.equal(toErrorResponse(Object.assign(new Error('syntax error at or near'), { code: '42601' })).status, 500);
+  });
   it('anything else is a 500 whose message does not leak', () => {
     const r = toErrorResponse(new Error('password=hunter2 at db.ts:42'));
     assert.deepEqual(r, { status: 500, body: { code: 'SS_ERR_INTERNAL', message: 'internal error' }, headers: {} });

@@ -105,6 +105,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   const mapped = typeof e.code === 'string' ? fastifyCodes[e.code] : undefined;
   if (mapped)
     return generic(mapped, mapped === 'SS_ERR_VALIDATION' && typeof e.message === 'string' ? e.message : undefined);
+  if (isBackingServiceDown(err)) return generic('SS_ERR_UNAVAILABLE');
   // secure-json-parse and JSON.parse throw SyntaxError (with statusCode 400 set by Fastify's parser).
   if (err instanceof SyntaxError) return generic('SS_ERR_MALFORMED_JSON');
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
@@ -112,6 +113,27 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   if (status === 415) return generic('SS_ERR_UNSUPPORTED_MEDIA_TYPE');
   if (status >= 400 && status < 500) return generic('SS_ERR_BAD_REQUEST');
   return generic('SS_ERR_INTERNAL');
+}
+
+/**
+ * Errors that mean PostgreSQL or Redis cannot be reached (not that a query was wrong): the request
+ * may succeed later, so the answer is 503, not 500.
+ */
+export function isBackingServiceDown(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P03', '53300'].includes(code)
+  )
+    return true;
+  if (name === 'MaxRetriesPerRequestError') return true; // ioredis gave up on a command
+  return (
+    typeof message === 'string' &&
+    /^(Command timed out|Connection is closed\.|Stream isn't writeable|timeout exceeded when trying to connect|Connection terminated)/.test(
+      message,
+    )
+  );
 }
 
 const generic = (code: ErrorCode, message?: string): ErrorResponse => ({

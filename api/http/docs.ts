@@ -27,7 +27,12 @@ export const docsPlugin = fp(
       // Shared schemas keep their $id as OpenAPI component names.
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: false } });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+      uiConfig: { deepLinking: false },
+    });
   },
   { name: 'seatstream-docs' },
 );

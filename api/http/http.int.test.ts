@@ -253,7 +253,7 @@ describe('HTTP surface (PostgreSQL + Redis)', () => {
       assert.deepEqual((await h.inject({ url: '/ready' })).json(), { status: 'ready', postgres: 'up', redis: 'up' });
     });
 
-    it('/ready answers 503 SS_ERR_NOT_READY when Redis is unreachable, /health stays 200', async () => {
+    it('/ready answers 503 SS_ERR_NOT_READY when Redis is unreachable, /health stays 200, requests needing Redis get 503 SS_ERR_UNAVAILABLE', async () => {
       const port = await new Promise<number>((resolve) => {
         const s = createServer().listen(0, '127.0.0.1', () => {
           const p = (s.address() as { port: number }).port;
@@ -274,6 +274,13 @@ describe('HTTP surface (PostgreSQL + Redis)', () => {
         assert.equal(ready.statusCode, 503);
         assert.deepEqual(ready.json(), { code: 'SS_ERR_NOT_READY', message: 'unreachable: redis' });
         assert.equal((await app.inject({ url: '/health' })).statusCode, 200);
+        const login = await app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { email: 'a@example.com', password: 'whatever123' },
+        });
+        assert.equal(login.statusCode, 503);
+        assert.equal(login.json().code, 'SS_ERR_UNAVAILABLE');
       } finally {
         await app.close();
         await pool.end();
