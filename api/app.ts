@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import { logger as componentLogger, type Logger } from '../infra/log.js';
 import type { ApiConfig } from './config.js';
 import { createContext, type ApiContext } from './context.js';
+import { ApiError } from './errors.js';
 import type { Pool } from './db/pool.js';
 import type { Redis } from './redis.js';
 import type { ApiSecrets } from './secrets.js';
@@ -93,11 +94,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // JSON only: a text/plain body is a 415, not a string handed to the validator.
   app.removeContentTypeParser('text/plain');
-  // A route that declares no query parameters refuses any (`?debug=1` is a 400, not silently ignored).
+  const declared = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) return;
+    if (route.url.startsWith('/docs') || route.url === '*') return;
+    // A route that declares no query parameters refuses any (`?debug=1` is a 400, not silently ignored).
     route.schema ??= {};
     route.schema.querystring ??= { type: 'object', additionalProperties: false, properties: {} };
+    const methods = declared.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) methods.add(m);
+    declared.set(route.url, methods);
   });
   for (const s of [...sharedSchemas, ...authSchemas, ...accountSchemas]) app.addSchema(s);
 
@@ -124,5 +129,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes, { ctx });
   await app.register(organizerRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  methodNotAllowedRoutes(app, declared);
   return app;
+}
+
+/** Methods answered 405 on a known path (OPTIONS stays with CORS preflight). */
+const otherMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'QUERY'];
+
+/** A known path asked with another method gets 405 `SS_ERR_METHOD_NOT_ALLOWED` and an `Allow` header, not 404. */
+function methodNotAllowedRoutes(app: FastifyInstance, declared: Map<string, Set<string>>): void {
+  for (const [url, methods] of [...declared]) {
+    if (methods.has('GET')) methods.add('HEAD');
+    const missing = otherMethods.filter((m) => !methods.has(m));
+    if (!missing.length) continue;
+    const allow = [...methods].sort().join(', ');
+    app.route({
+      method: missing,
+      url,
+      schema: { hide: true },
+      handler: async () => {
+        throw new ApiError('SS_ERR_METHOD_NOT_ALLOWED', undefined, { allow });
+      },
+    });
+  }
 }

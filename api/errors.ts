@@ -12,6 +12,7 @@ export const errorCatalog = {
   SS_ERR_MALFORMED_JSON: { status: 400, message: 'the body is not valid JSON' },
   SS_ERR_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
   SS_ERR_NOT_FOUND: { status: 404, message: 'no such route' },
+  SS_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'this route does not take that method' },
   SS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the body is too large' },
   SS_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
   SS_ERR_INTERNAL: { status: 500, message: 'internal error' },

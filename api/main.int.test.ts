@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { repoRoot } from '../infra/config.js';
+import { createRedis } from './redis.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -17,14 +18,21 @@ const freePort = () =>
 
 describe('api/main.ts process', () => {
   let child: ChildProcess | null = null;
-  after(() => {
+  // A Redis key prefix of its own, so the rate-limit keys the process writes can be found and removed.
+  const prefix = `ss:test:${randomUUID()}:`;
+  after(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
+    const redis = createRedis();
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('serves on 127.0.0.1:API_PORT and shuts down gracefully on SIGTERM', async () => {
     const port = await freePort();
-    // A prefix of its own, so the rate-limit keys it writes can be found and removed.
-    const prefix = `ss:test:${randomUUID()}:`;
     const proc = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       cwd: repoRoot,
       env: {
@@ -66,14 +74,5 @@ describe('api/main.ts process', () => {
       () => assert.fail('still listening after exit'),
       () => undefined,
     );
-
-    const { createRedis } = await import('./redis.js');
-    const redis = createRedis();
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-    } finally {
-      await redis.quit();
-    }
   });
 });

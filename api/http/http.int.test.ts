@@ -240,9 +240,23 @@ describe('HTTP surface (PostgreSQL + Redis)', () => {
       }
     });
 
-    it('unknown routes and methods: 404 SS_ERR_NOT_FOUND; a malformed URL: 400', async () => {
+    it('unknown routes: 404 SS_ERR_NOT_FOUND; known paths with another method: 405 with Allow; a malformed URL: 400', async () => {
       assertRefused(await h.inject({ url: '/v1/nothing-here' }), 404, 'SS_ERR_NOT_FOUND', 'unknown route');
-      assertRefused(await h.inject({ method: 'PATCH', url: '/v1/me' }), 404, 'SS_ERR_NOT_FOUND', 'unknown method');
+      const patch = await h.inject({ method: 'PATCH', url: '/v1/me' });
+      assertRefused(patch, 405, 'SS_ERR_METHOD_NOT_ALLOWED', 'a known path, another method');
+      assert.equal(patch.headers.allow, 'DELETE, GET, HEAD');
+      assertRefused(
+        await h.inject({ method: 'POST', url: '/v1/admin/users/00000000-0000-4000-8000-000000000000' }),
+        405,
+        'SS_ERR_METHOD_NOT_ALLOWED',
+        'a known pattern, another method',
+      );
+      assertRefused(
+        await h.inject({ method: 'PATCH', url: '/v1/nothing-here' }),
+        404,
+        'SS_ERR_NOT_FOUND',
+        'unknown path, any method',
+      );
       assertRefused(await h.inject({ url: '/v1/%E0%A4%A' }), 400, 'SS_ERR_BAD_REQUEST', 'bad percent-encoding');
     });
   });
