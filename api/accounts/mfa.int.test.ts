@@ -193,6 +193,42 @@ describe('second factor and roles (PostgreSQL + Redis)', () => {
     assert.notEqual(late.statusCode, 200);
   });
 
+  it('second-factor failures add up across logins: a password login does not reset them', async () => {
+    const org = await h.register();
+    await h.setRole(org, 'organizer');
+    const { secret } = await h.enrolTotp(((await h.login(org)).json() as Pair).accessToken);
+    const wrongCode = () => (h.totp(secret) === '111111' ? '222222' : '111111');
+    const first = (await h.login(org)).json() as Challenge;
+    for (let i = 0; i < 4; i++) {
+      const r = await h.inject({
+        method: 'POST',
+        url: '/v1/auth/login/totp',
+        payload: { mfaToken: first.mfaToken, code: wrongCode() },
+      });
+      assert.equal(r.statusCode, 401);
+    }
+    const second = (await h.login(org)).json() as Challenge;
+    assert.equal(second.mfaRequired, true);
+    assert.equal(
+      (
+        await h.inject({
+          method: 'POST',
+          url: '/v1/auth/login/totp',
+          payload: { mfaToken: second.mfaToken, code: wrongCode() },
+        })
+      ).statusCode,
+      401,
+    );
+    const locked = await h.inject({
+      method: 'POST',
+      url: '/v1/auth/login/totp',
+      payload: { mfaToken: second.mfaToken, code: h.totp(secret) },
+    });
+    assert.equal(locked.statusCode, 429);
+    assert.equal(locked.json().code, 'SS_ERR_AUTH_RATE_LIMITED');
+    assert.equal((await h.login(org)).statusCode, 429);
+  });
+
   it('an admin without TOTP cannot use admin routes; with it, changes roles', async () => {
     const user = await h.register();
     await h.setRole(user, 'admin');

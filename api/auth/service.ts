@@ -105,13 +105,15 @@ export async function login(
     await ctx.limits.recordFailure(subjects);
     throw new ApiError('SS_ERR_AUTH_INVALID_CREDENTIALS');
   }
-  await ctx.limits.clearFailures(subjects[0]!);
   if (ctx.passwords.needsRehash(row.password_hash!))
     await updatePasswordHash(ctx.pool, row.id, await ctx.passwords.hash(input.password));
   if (row.totp_enabled_at) {
+    // Failures are cleared only once fully authenticated: else each password login would grant a
+    // fresh allowance of second-factor guesses.
     const ttl = ctx.config.mfa.loginTtlSec;
     return { mfaRequired: true, mfaToken: await ctx.sessions.createMfaChallenge(row.id, ttl), expiresIn: ttl };
   }
+  await ctx.limits.clearFailures(subjects[0]!);
   return inTransaction(ctx.pool, (c) => issueSession(ctx, c, row, ['pwd']));
 }
 
