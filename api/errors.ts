@@ -37,6 +37,15 @@ export const errorCatalog = {
   // accounts and administration
   SS_ERR_USER_NOT_FOUND: { status: 404, message: 'no such user' },
   SS_ERR_ADMIN_SELF_ROLE_CHANGE: { status: 409, message: 'an admin cannot change their own role' },
+  // catalog: venues, events, search, read models
+  SS_ERR_EVENT_NOT_FOUND: { status: 404, message: 'no such event' },
+  SS_ERR_VENUE_NOT_FOUND: { status: 404, message: 'no such venue' },
+  SS_ERR_AVAILABILITY_NOT_FOUND: { status: 404, message: 'no availability has been published for this event yet' },
+  SS_ERR_CATALOG_NOT_OWNER: { status: 403, message: 'this venue or event belongs to another organizer' },
+  SS_ERR_CATALOG_INVALID_DEFINITION: { status: 422, message: 'the seat map or the event definition is inconsistent' },
+  SS_ERR_CATALOG_EVENT_CANCELLED: { status: 409, message: 'the event is cancelled and can no longer change' },
+  SS_ERR_CATALOG_NOT_PUBLISHED: { status: 409, message: 'the event is a draft: publish it first' },
+  SS_ERR_INVALID_CURSOR: { status: 400, message: 'the pagination cursor is invalid' },
 } as const satisfies Record<`SS_ERR_${string}`, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
