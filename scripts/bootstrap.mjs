@@ -423,6 +423,30 @@ async function pythonVenv() {
   return `${made}installed infra/python/requirements.txt (confluent-kafka ${probe.out})`;
 }
 
+// ---------------------------------------------------------------------------------------------- 5. stripe-mock
+
+/**
+ * Stripe's own API mock (github.com/stripe/stripe-mock), a Go module, built from the Go module proxy into
+ * .stack/bin: the Stripe payment adapter's integration test sends its requests to it. Pinned, so every machine tests
+ * against the same OpenAPI spec.
+ */
+const stripeMockVersion = 'v0.203.0';
+const stripeMockBin = path.join(localDir, 'bin', 'stripe-mock');
+const stripeMockMarker = path.join(localDir, 'bin', '.stripe-mock-version');
+
+async function stripeMock() {
+  if (fs.existsSync(stripeMockBin) && readIf(stripeMockMarker) === stripeMockVersion) return 'up to date';
+  const go = onPath('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) throw new StepError('go is not on PATH (needed to build stripe-mock)');
+  fs.mkdirSync(path.dirname(stripeMockBin), { recursive: true });
+  await run(go, ['install', `github.com/stripe/stripe-mock@${stripeMockVersion}`], {
+    env: { ...process.env, GOBIN: path.dirname(stripeMockBin), GOPATH: path.join(localDir, 'gopath'), GOFLAGS: '-modcacherw' },
+  });
+  if (!fs.existsSync(stripeMockBin)) throw new StepError(`go install did not produce ${stripeMockBin}`);
+  fs.writeFileSync(stripeMockMarker, `${stripeMockVersion}\n`);
+  return `installed stripe-mock ${stripeMockVersion}`;
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 const steps = [
@@ -430,6 +454,7 @@ const steps = [
   ['Debian packages', debianPackages],
   ['Kafka jars', kafkaJars],
   ['Python venv', pythonVenv],
+  ['stripe-mock', stripeMock],
 ];
 
 async function main() {
