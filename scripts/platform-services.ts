@@ -1,0 +1,28 @@
+/**
+ * The platform's own services as `npm start` runs them locally: one place that names them, their entry
+ * points and how to tell they are ready. The deployment files describe the same services for real clusters.
+ */
+import { localPorts } from '../infra/config.js';
+
+export interface PlatformService {
+  name: string;
+  /** TypeScript entry point, run with `node --import tsx`. */
+  entry: string;
+  env?: Record<string, string>;
+  /** Polled until it answers 2xx; no URL means "started" is enough. */
+  readyUrl?: string;
+}
+
+export const platformServices: PlatformService[] = [
+  {
+    name: 'seat-allocation',
+    entry: 'processors/seat-allocation/main.ts',
+    env: { SEAT_ALLOCATION_INSTANCE_ID: 'local-1', SEAT_ALLOCATION_HTTP_PORT: String(localPorts.api + 10) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 10}/health`,
+  },
+  {
+    name: 'api',
+    entry: 'api/main.ts',
+    readyUrl: `http://127.0.0.1:${localPorts.api}/ready`,
+  },
+];
