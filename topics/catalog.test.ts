@@ -7,7 +7,7 @@ import { catalogSpecs, changelogFor, changelogs, dlqFor, subjectFor, topics, typ
 import { specProblems } from './plan.js';
 
 describe('topic catalog', () => {
-  it('names the four seat-allocation topics of the architecture', () => {
+  it('names the topics of the architecture (seat allocation, payments, notifications)', () => {
     assert.deepEqual(
       Object.values(topics).map((t) => [t.name, t.cleanupPolicy, t.key]),
       [
@@ -15,6 +15,9 @@ describe('topic catalog', () => {
         ['reservation.commands.v1', 'delete', 'eventId'],
         ['reservation.events.v1', 'delete', 'eventId'],
         ['event.availability.v1', 'compact', 'eventId'],
+        ['payment.requests.v1', 'delete', 'holdId'],
+        ['payment.results.v1', 'delete', 'holdId'],
+        ['notifications.v1', 'delete', 'userId'],
       ],
     );
   });

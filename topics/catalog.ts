@@ -91,6 +91,40 @@ export const topics = {
     compatibility: 'BACKWARD_TRANSITIVE',
     doc: 'Latest free/held/sold snapshot per event, for live seat maps, partners and the API cache.',
   },
+  paymentRequests: {
+    name: 'payment.requests.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * day,
+    key: 'holdId',
+    valueSchema: 'payment-request.avsc',
+    compatibility: 'BACKWARD',
+    doc: 'Inputs of the payment saga, per hold: checkouts, the seat allocator decisions about the hold (repartitioned by holdId), verified provider webhooks.',
+  },
+  paymentResults: {
+    name: 'payment.results.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'delete',
+    retentionMs: -1,
+    key: 'holdId',
+    valueSchema: 'payment-result.avsc',
+    // Kept forever: the payments audit trail that reconciliation replays.
+    compatibility: 'BACKWARD_TRANSITIVE',
+    doc: 'Steps of the payment saga per hold (authorised, captured, voided, refunded, checkout completed or failed).',
+  },
+  notifications: {
+    name: 'notifications.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * day,
+    key: 'userId',
+    valueSchema: 'notification.avsc',
+    compatibility: 'BACKWARD',
+    doc: 'What users are told, rendered in their language, for the WebSocket, e-mail and in-app channels.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 /** Subject of a topic's record values (Confluent TopicNameStrategy). */
@@ -133,6 +167,7 @@ export const changelogFor = (appId: string, storeName: string, source: TopicSpec
 /** State-store changelogs of the processors (see ARCHITECTURE.md, topics). */
 export const changelogs = {
   seatAllocationInventory: changelogFor('seat-allocation', 'inventory', topics.reservationCommands),
+  paymentsSaga: changelogFor('payments', 'sagas', topics.paymentRequests),
 } as const satisfies Record<string, TopicSpec>;
 
 /** Everything `npm run topics:apply` creates: the topics, a dead-letter topic for each, the changelogs. */

@@ -2,6 +2,9 @@
 
 import type * as catalogEvent from './catalog-event.js';
 import type * as eventAvailability from './event-availability.js';
+import type * as notification from './notification.js';
+import type * as paymentRequest from './payment-request.js';
+import type * as paymentResult from './payment-result.js';
 import type * as reservationCommand from './reservation-command.js';
 import type * as reservationEvent from './reservation-event.js';
 
@@ -9,11 +12,17 @@ import type * as reservationEvent from './reservation-event.js';
 export interface AvroValueTypes {
   'catalog-event.avsc': catalogEvent.CatalogEvent;
   'event-availability.avsc': eventAvailability.EventAvailability;
+  'notification.avsc': notification.Notification;
+  'payment-request.avsc': paymentRequest.PaymentRequest;
+  'payment-result.avsc': paymentResult.PaymentResult;
   'reservation-command.avsc': reservationCommand.ReservationCommand;
   'reservation-event.avsc': reservationEvent.ReservationEvent;
 }
 
 export type { CatalogEvent } from './catalog-event.js';
 export type { EventAvailability } from './event-availability.js';
+export type { Notification } from './notification.js';
+export type { PaymentRequest } from './payment-request.js';
+export type { PaymentResult } from './payment-result.js';
 export type { ReservationCommand } from './reservation-command.js';
 export type { ReservationEvent } from './reservation-event.js';
