@@ -37,6 +37,22 @@ export const errorCatalog = {
   // accounts and administration
   SS_ERR_USER_NOT_FOUND: { status: 404, message: 'no such user' },
   SS_ERR_ADMIN_SELF_ROLE_CHANGE: { status: 409, message: 'an admin cannot change their own role' },
+  // bookings (refusals of the seat allocator itself are decisions with RSV_* codes: api/bookings/answers.ts)
+  SS_ERR_BOOKING_IDEMPOTENCY_KEY_MISSING: { status: 400, message: 'an Idempotency-Key header is required' },
+  SS_ERR_BOOKING_IDEMPOTENCY_KEY_INVALID: {
+    status: 400,
+    message: 'the Idempotency-Key header must be 8 to 255 visible ASCII characters',
+  },
+  SS_ERR_BOOKING_IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'this Idempotency-Key was used for another request' },
+  SS_ERR_BOOKING_HOLD_NOT_FOUND: { status: 404, message: 'no such hold' },
+  SS_ERR_BOOKING_NOT_FOUND: { status: 404, message: 'no such booking' },
+  SS_ERR_BOOKING_REQUEST_NOT_FOUND: { status: 404, message: 'no such booking request' },
+  // live push (GET /v1/ws): HTTP answers before the upgrade, then codes of error messages and close frames
+  SS_ERR_PUSH_UPGRADE_REQUIRED: { status: 426, message: 'this route speaks WebSocket only' },
+  SS_ERR_PUSH_BAD_MESSAGE: { status: 400, message: 'the message is not one the gateway understands' },
+  SS_ERR_PUSH_UNAUTHENTICATED: { status: 401, message: 'authenticate first: a valid access token is required' },
+  SS_ERR_PUSH_TOO_MANY_SUBSCRIPTIONS: { status: 429, message: 'too many subscriptions on this connection' },
+  SS_ERR_PUSH_SLOW_CONSUMER: { status: 429, message: 'the client did not read fast enough; reconnect and resync' },
   // catalog: venues, events, search, read models
   SS_ERR_EVENT_NOT_FOUND: { status: 404, message: 'no such event' },
   SS_ERR_VENUE_NOT_FOUND: { status: 404, message: 'no such venue' },
