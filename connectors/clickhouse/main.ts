@@ -5,6 +5,7 @@
  *
  * Options (each also an environment variable): --database (CLICKHOUSE_DATABASE), --group (SINK_GROUP_ID),
  * --max-records (SINK_MAX_RECORDS), --max-wait-ms (SINK_MAX_WAIT_MS), --metrics-port (SINK_METRICS_PORT),
+ * --session-timeout-ms (SINK_SESSION_TIMEOUT_MS, default 30000: how long a crashed instance keeps its partitions),
  * --reservation-topic and --catalog-topic (other topics than the catalog's, for tests).
  */
 import { createServer } from 'node:http';
@@ -21,6 +22,7 @@ const { values: a } = parseArgs({
     'max-records': { type: 'string' },
     'max-wait-ms': { type: 'string' },
     'metrics-port': { type: 'string' },
+    'session-timeout-ms': { type: 'string' },
     'reservation-topic': { type: 'string' },
     'catalog-topic': { type: 'string' },
   },
@@ -45,6 +47,7 @@ const sink = createClickhouseSink({
     maxRecords: Math.max(1, int(a['max-records'] ?? env.SINK_MAX_RECORDS, 5_000, 'max-records')),
     maxWaitMs: Math.max(10, int(a['max-wait-ms'] ?? env.SINK_MAX_WAIT_MS, 1_000, 'max-wait-ms')),
   },
+  sessionTimeoutMs: int(a['session-timeout-ms'] ?? env.SINK_SESSION_TIMEOUT_MS, 30_000, 'session-timeout-ms'),
   log,
   onFatal: (err) => {
     log.fatal({ err }, 'the Kafka consumer gave up; exiting to be restarted');

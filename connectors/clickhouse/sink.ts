@@ -26,6 +26,8 @@ export interface ClickhouseSinkOptions {
   /** Topic names to consume instead of the catalog's (tests). */
   topics?: RouteTopics;
   policy?: Partial<FlushPolicy>;
+  /** Kafka session timeout: how long the partitions of a crashed instance wait before going to another (30 s). */
+  sessionTimeoutMs?: number;
   log?: Logger;
   /** Metrics registry; a new one with the process metrics by default. */
   metrics?: Registry;
@@ -69,6 +71,7 @@ export function createClickhouseSink(o: ClickhouseSinkOptions = {}): ClickhouseS
         deadLetterTopic: (topic) => dlqNames.get(topic) ?? dlqFor({ ...topics.reservationEvents, name: topic }).name,
         log,
         metrics: createSourceMetrics(registry),
+        consumer: { sessionTimeout: o.sessionTimeoutMs ?? 30_000 },
         ...(o.onFatal ? { onFatal: o.onFatal } : {}),
       });
       await consumer.start();

@@ -93,7 +93,8 @@ export function createBatchedConsumer(o: BatchedConsumerOptions): BatchedConsume
     groupId: o.groupId,
     readUncommitted: false,
     sessionTimeout: o.consumer?.sessionTimeout ?? 30_000,
-    heartbeatInterval: o.consumer?.heartbeatInterval ?? 3_000,
+    heartbeatInterval:
+      o.consumer?.heartbeatInterval ?? Math.min(3_000, Math.floor((o.consumer?.sessionTimeout ?? 30_000) / 3)),
     maxWaitTimeInMs: o.consumer?.maxWaitTimeInMs ?? Math.min(1_000, o.policy.maxWaitMs),
     ...(o.consumer?.maxBytesPerPartition ? { maxBytesPerPartition: o.consumer.maxBytesPerPartition } : {}),
   });
@@ -228,6 +229,13 @@ export function createBatchedConsumer(o: BatchedConsumerOptions): BatchedConsume
         buffer.clear();
         ready = loadStored(partitionsOf(e.payload.memberAssignment));
         ready.catch(() => undefined);
+      });
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        // A fetched batch of nothing but transaction markers or aborted records never reaches eachBatch: its
+        // position is committed with the next write, so the group's offsets reach the end of the log.
+        if (closing || e.payload.batchSize > 0) return;
+        const tp = { topic: e.payload.topic, partition: e.payload.partition };
+        buffer.add(tp, [], Number(e.payload.lastOffset) + 1, Date.now());
       });
       consumer.on(consumer.events.CRASH, (e) => {
         log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');

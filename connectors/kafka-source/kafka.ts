@@ -35,7 +35,9 @@ export const createKafka = ({ clientId, log, brokers }: KafkaClientOptions): Kaf
   new Kafka({
     clientId,
     brokers: brokers ?? kafkaBrokers(loadEndpoints()),
-    retry: { initialRetryTime: 100, maxRetryTime: 5_000, retries: 10 },
+    // Short first waits: a transaction coordinator answers CONCURRENT_TRANSACTIONS for a few ms after a commit,
+    // and kafkajs' default first wait (300 ms) would be paid on every transaction.
+    retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
     logLevel: logLevel.INFO,
     logCreator: logCreator(log),
   });
