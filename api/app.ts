@@ -20,6 +20,7 @@ import { adminRoutes } from './admin/routes.js';
 import { guardPlugin } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
 import { authSchemas } from './auth/schemas.js';
+import { catalogRoutes } from './catalog/index.js';
 import { docsPlugin } from './http/docs.js';
 import { errorHandlerPlugin, sendError } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { ctx });
   await app.register(accountRoutes, { ctx });
   await app.register(organizerRoutes, { ctx });
+  await app.register(catalogRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   methodNotAllowedRoutes(app, declared);
   return app;
