@@ -62,6 +62,25 @@ export const errorCatalog = {
   SS_ERR_CATALOG_EVENT_CANCELLED: { status: 409, message: 'the event is cancelled and can no longer change' },
   SS_ERR_CATALOG_NOT_PUBLISHED: { status: 409, message: 'the event is a draft: publish it first' },
   SS_ERR_INVALID_CURSOR: { status: 400, message: 'the pagination cursor is invalid' },
+  // checkout, payments, tickets, check-in, notifications
+  SS_ERR_CHECKOUT_DECLINED: { status: 402, message: 'the payment was declined; the seats are back on sale' },
+  SS_ERR_CHECKOUT_PAYMENT_REFUSED: { status: 422, message: 'the payment provider refused the payment request' },
+  SS_ERR_CHECKOUT_PROVIDER_TIMEOUT: { status: 504, message: 'the payment provider did not answer in time' },
+  SS_ERR_CHECKOUT_PROVIDER_UNAVAILABLE: { status: 503, message: 'the payment provider is unavailable' },
+  SS_ERR_CHECKOUT_CIRCUIT_OPEN: { status: 503, message: 'payments are failing fast while the provider is down; try again later' },
+  SS_ERR_CHECKOUT_HOLD_EXPIRED: { status: 409, message: 'the hold expired before it was paid' },
+  SS_ERR_CHECKOUT_HOLD_NOT_FOUND: { status: 404, message: 'no such live hold of yours' },
+  SS_ERR_CHECKOUT_REJECTED: { status: 409, message: 'the hold could not become a booking' },
+  SS_ERR_CHECKOUT_CAPTURE_FAILED: { status: 402, message: 'the payment could not be captured; the booking was cancelled' },
+  SS_ERR_CHECKOUT_UNKNOWN_PROVIDER: { status: 400, message: 'no such payment provider is configured' },
+  SS_ERR_CHECKOUT_NOT_FOUND: { status: 404, message: 'no checkout of yours for this hold' },
+  SS_ERR_PAYMENT_WEBHOOK_SIGNATURE: { status: 400, message: 'the webhook signature is missing or wrong' },
+  SS_ERR_TICKET_NOT_FOUND: { status: 404, message: 'no such ticket of yours' },
+  SS_ERR_CHECKIN_FORGED: { status: 422, message: 'the ticket is not signed by SeatStream' },
+  SS_ERR_CHECKIN_ALREADY_USED: { status: 409, message: 'the ticket was already scanned' },
+  SS_ERR_CHECKIN_CANCELLED: { status: 409, message: 'the ticket is cancelled' },
+  SS_ERR_CHECKIN_UNKNOWN_TICKET: { status: 404, message: 'the ticket is signed but unknown' },
+  SS_ERR_CHECKIN_WRONG_EVENT: { status: 409, message: 'the ticket is for another event' },
 } as const satisfies Record<`SS_ERR_${string}`, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
