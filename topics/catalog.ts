@@ -127,6 +127,64 @@ export const topics = {
   },
 } as const satisfies Record<string, TopicSpec>;
 
+/**
+ * Topics partners read with their own Kafka clients (connectors/partners projects them; docs/partners/ documents
+ * them): no personal data, FULL_TRANSITIVE so that a partner's reader of any version reads records of any version.
+ * Partners' ACLs grant these by literal name; their own topics (`partnerBookingsFor`) by the prefix
+ * `partnerTopicPrefix(partnerId)`, which no public topic name starts with (connectors/partners/naming.ts).
+ */
+export const partnerTopics = {
+  catalog: {
+    name: 'partner.catalog.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'compact',
+    key: 'eventId',
+    valueSchema: 'partner-catalog-event.avsc',
+    compatibility: 'FULL_TRANSITIVE',
+    doc: 'Published events for partners (title, sale window, prices, seat map); latest record per eventId, a tombstone withdraws it.',
+  },
+  availability: {
+    name: 'partner.availability.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'compact',
+    key: 'eventId',
+    valueSchema: 'partner-availability.avsc',
+    compatibility: 'FULL_TRANSITIVE',
+    doc: 'Live free/held/sold snapshot per event for partners.',
+  },
+  sales: {
+    name: 'partner.sales.v1',
+    partitions: eventPartitions,
+    ...replicated,
+    cleanupPolicy: 'compact',
+    key: 'eventId',
+    valueSchema: 'partner-sales.avsc',
+    compatibility: 'FULL_TRANSITIVE',
+    doc: 'Sales counters per event (bookings, cancellations, tickets, per channel) for partners.',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+/** Every topic of one partner starts with this (its ACLs are on this prefix). */
+export const partnerTopicPrefix = (partnerId: string): string => `partner.${partnerId}.`;
+
+/**
+ * The bookings made through one partner's channel (pseudonymous buyers), readable by that partner only. Made at the
+ * partner's onboarding, deleted with the partner. Three partitions: one partner's share of the sales is small.
+ */
+export const partnerBookingsFor = (partnerId: string): TopicSpec => ({
+  name: `${partnerTopicPrefix(partnerId)}bookings.v1`,
+  partitions: 3,
+  ...replicated,
+  cleanupPolicy: 'delete',
+  retentionMs: 90 * day,
+  key: 'eventId',
+  valueSchema: 'partner-booking.avsc',
+  compatibility: 'FULL_TRANSITIVE',
+  doc: `Bookings made through partner ${partnerId}, confirmed and cancelled, buyers pseudonymous.`,
+});
+
 /** Subject of a topic's record values (Confluent TopicNameStrategy). */
 export const valueSubject = (topic: string): string => `${topic}-value`;
 
@@ -168,10 +226,14 @@ export const changelogFor = (appId: string, storeName: string, source: TopicSpec
 export const changelogs = {
   seatAllocationInventory: changelogFor('seat-allocation', 'inventory', topics.reservationCommands),
   paymentsSaga: changelogFor('payments', 'sagas', topics.paymentRequests),
+  partnerSales: changelogFor('partner-projector', 'sales', topics.reservationEvents),
 } as const satisfies Record<string, TopicSpec>;
 
-/** Everything `npm run topics:apply` creates: the topics, a dead-letter topic for each, the changelogs. */
+/**
+ * Everything `npm run topics:apply` creates: the topics, a dead-letter topic for each, the partner topics, the
+ * changelogs. (Each partner's own topics are made at its onboarding.)
+ */
 export const catalogSpecs = (): TopicSpec[] => {
   const main: TopicSpec[] = Object.values(topics);
-  return [...main, ...main.map(dlqFor), ...Object.values(changelogs)];
+  return [...main, ...main.map(dlqFor), ...Object.values(partnerTopics), ...Object.values(changelogs)];
 };

@@ -3,6 +3,10 @@
 import type * as catalogEvent from './catalog-event.js';
 import type * as eventAvailability from './event-availability.js';
 import type * as notification from './notification.js';
+import type * as partnerAvailability from './partner-availability.js';
+import type * as partnerBooking from './partner-booking.js';
+import type * as partnerCatalogEvent from './partner-catalog-event.js';
+import type * as partnerSales from './partner-sales.js';
 import type * as paymentRequest from './payment-request.js';
 import type * as paymentResult from './payment-result.js';
 import type * as reservationCommand from './reservation-command.js';
@@ -13,6 +17,10 @@ export interface AvroValueTypes {
   'catalog-event.avsc': catalogEvent.CatalogEvent;
   'event-availability.avsc': eventAvailability.EventAvailability;
   'notification.avsc': notification.Notification;
+  'partner-availability.avsc': partnerAvailability.PartnerAvailability;
+  'partner-booking.avsc': partnerBooking.PartnerBooking;
+  'partner-catalog-event.avsc': partnerCatalogEvent.PartnerEvent;
+  'partner-sales.avsc': partnerSales.PartnerSales;
   'payment-request.avsc': paymentRequest.PaymentRequest;
   'payment-result.avsc': paymentResult.PaymentResult;
   'reservation-command.avsc': reservationCommand.ReservationCommand;
@@ -22,6 +30,10 @@ export interface AvroValueTypes {
 export type { CatalogEvent } from './catalog-event.js';
 export type { EventAvailability } from './event-availability.js';
 export type { Notification } from './notification.js';
+export type { PartnerAvailability } from './partner-availability.js';
+export type { PartnerBooking } from './partner-booking.js';
+export type { PartnerEvent } from './partner-catalog-event.js';
+export type { PartnerSales } from './partner-sales.js';
 export type { PaymentRequest } from './payment-request.js';
 export type { PaymentResult } from './payment-result.js';
 export type { ReservationCommand } from './reservation-command.js';
