@@ -6,7 +6,8 @@
  * ready machine only checks (markers holding the hash of what was installed) and takes well under two seconds.
  *
  *   1. npm dependencies   `npm ci` when node_modules does not match package-lock.json
- *   2. Debian packages    postgresql, redis-server, clickhouse-server, kcat (+ python3-venv, a JRE, maven when absent);
+ *   2. Debian packages    postgresql, redis-server, clickhouse-server, kcat, chromium (+ python3-venv, a JRE,
+ *                         maven when absent);
  *                         their services are kept from starting (policy-rc.d) and checked not to be left running
  *   3. Kafka jars         Maven copies infra/kafka/pom.xml's dependencies into .stack/kafka/libs
  *   4. Python venv        .stack/venv with infra/python/requirements.txt (Confluent's client, for interop tests)
@@ -215,6 +216,9 @@ function needsPython3Venv() {
 function wantedDebianPackages() {
   // kcat: a Kafka client no one here wrote, with which the partner tests (test/partners) read as a partner would
   const want = ['postgresql', 'redis-server', 'clickhouse-server', 'kcat'];
+  // chromium: Debian's browser (/usr/bin/chromium), driven headless by playwright-core in the buyer page's test
+  // (test/browser); installed, like the others, only when dpkg does not have it
+  want.push('chromium');
   if (needsPython3Venv()) want.push('python3-venv');
   if (!onPath('java')) want.push('openjdk-17-jre-headless');
   if (!onPath('mvn')) want.push('maven');
