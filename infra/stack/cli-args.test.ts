@@ -17,6 +17,14 @@ describe('stack command line', () => {
     assert.deepEqual(parseStackArgs(['down', '--port-offset', '10']), { command: 'down', json: false, portOffset: 10 });
   });
 
+  it('reads --tls and --no-tls for up', () => {
+    assert.equal(parseStackArgs(['up', '--tls']).tls, true);
+    assert.equal(parseStackArgs(['up', '--no-tls']).tls, false);
+    assert.equal(parseStackArgs(['up']).tls, undefined);
+    assert.throws(() => parseStackArgs(['up', '--tls', '--no-tls']), /not both/);
+    assert.throws(() => parseStackArgs(['status', '--tls']), /go with up/);
+  });
+
   it('refuses what it cannot do', () => {
     assert.throws(() => parseStackArgs([]), /usage/);
     assert.throws(() => parseStackArgs(['restart']), /usage/);

@@ -1,7 +1,7 @@
 /**
  * Command-line arguments of `npm run stack:up|stack:down|stack:status`. Pure.
  *
- *   up [--brokers 1|3] [--only kafka,postgres] [--port-offset N]
+ *   up [--brokers 1|3] [--only kafka,postgres] [--tls | --no-tls] [--port-offset N]
  *   down [--port-offset N]
  *   status [--json]
  */
@@ -15,11 +15,13 @@ export interface StackCliArgs {
   brokers?: KafkaMode;
   only?: ComponentName[];
   portOffset?: number;
+  /** up: the partners' SASL listener over TLS (--tls) or not (--no-tls); unset: as Kafka runs now. */
+  tls?: boolean;
   json: boolean;
 }
 
 export const usage =
-  'usage: stack up [--brokers 1|3] [--only kafka,schemaRegistry,postgres,redis,clickhouse] [--port-offset N] | down | status [--json]';
+  'usage: stack up [--brokers 1|3] [--only kafka,schemaRegistry,postgres,redis,clickhouse] [--tls | --no-tls] [--port-offset N] | down | status [--json]';
 
 export function parseStackArgs(argv: string[]): StackCliArgs {
   const { values, positionals } = parseArgs({
@@ -30,6 +32,8 @@ export function parseStackArgs(argv: string[]): StackCliArgs {
       only: { type: 'string' },
       'port-offset': { type: 'string' },
       json: { type: 'boolean', default: false },
+      tls: { type: 'boolean' },
+      'no-tls': { type: 'boolean' },
     },
   });
   const command = positionals[0];
@@ -46,6 +50,11 @@ export function parseStackArgs(argv: string[]): StackCliArgs {
     if (command !== 'up') throw new Error('--only goes with up');
     out.only = parseComponentList(values.only);
     if (out.only.length === 0) throw new Error('--only needs at least one component');
+  }
+  if (values.tls !== undefined || values['no-tls'] !== undefined) {
+    if (command !== 'up') throw new Error('--tls and --no-tls go with up');
+    if (values.tls && values['no-tls']) throw new Error('--tls or --no-tls, not both');
+    out.tls = values.tls === true;
   }
   if (values['port-offset'] !== undefined) {
     const n = Number(values['port-offset']);

@@ -1,5 +1,6 @@
 /**
- * `npm run stack:up [-- --brokers 3] [-- --only kafka,postgres]`, `npm run stack:down`, `npm run stack:status [-- --json]`.
+ * `npm run stack:up [-- --brokers 3] [-- --only kafka,postgres] [-- --tls]`, `npm run stack:down`,
+ * `npm run stack:status [-- --json]`.
  * Exit status: 0 when the command did what it says; 1 when it did not (a component failed to start, something was left
  * running after down); 2 on a bad argument.
  */
@@ -40,6 +41,7 @@ async function main(args: StackCliArgs): Promise<number> {
         ...opts,
         ...(args.brokers ? { brokers: args.brokers } : {}),
         ...(args.only ? { only: args.only } : {}),
+        ...(args.tls !== undefined ? { tls: args.tls } : {}),
       });
       console.log(`\n${table(st)}`);
       return 0;

@@ -25,6 +25,8 @@ export interface StackContext {
   layout: StackLayout;
   /** The Kafka mode this operation wants (or finds running). */
   kafkaMode: KafkaMode;
+  /** The partners' SASL listener over TLS (SASL_SSL) rather than SASL_PLAINTEXT (kafka-security.ts). */
+  kafkaTls?: boolean;
   log: (line: string) => void;
 }
 

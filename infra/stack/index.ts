@@ -15,5 +15,7 @@ export {
 export type { StackOptions, StackStatus } from './stack.js';
 export type { ComponentStatus, ComponentState } from './component.js';
 export { ComponentNotReady } from './readiness.js';
-export { componentNames, stackLayout, endpointsOf, allStackPorts } from './layout.js';
-export type { ComponentName, KafkaMode } from './layout.js';
+export { componentNames, stackLayout, endpointsOf, stackEndpointsOf, allStackPorts, kafkaSaslPort } from './layout.js';
+export type { ComponentName, KafkaMode, StackEndpoints } from './layout.js';
+export { saslMechanism, internalPrincipal, saslReauthMs } from './kafka-security.js';
+export type { SaslProtocol } from './kafka-security.js';

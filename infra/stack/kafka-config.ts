@@ -7,25 +7,39 @@
  *
  * The quorum is static (`controller.quorum.voters`), so storage is formatted with only the cluster id: no
  * `--standalone` / `--initial-controllers`, which are for dynamic quorums.
+ *
+ * Listeners and authorisation: kafka-security.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { KafkaNode } from './layout.js';
+import { saslListenerName, saslProtocolOf, securityProperties, type KafkaSecurity } from './kafka-security.js';
+import { kafkaSaslPort, type KafkaNode } from './layout.js';
 
 export const kafkaHeap = (nodes: number) => (nodes === 1 ? '1g' : '768m');
 
-export function kafkaServerProperties(node: KafkaNode, cluster: readonly KafkaNode[]): string {
+/**
+ * A node's server.properties. With `security` (what the stack always passes), the node also has the partners' SASL
+ * listener and the standard authorizer (kafka-security.ts); without, it is a plain development broker.
+ */
+export function kafkaServerProperties(
+  node: KafkaNode,
+  cluster: readonly KafkaNode[],
+  security?: KafkaSecurity,
+): string {
   const replicated = cluster.length >= 3;
   const rf = replicated ? 3 : 1;
   const minIsr = replicated ? 2 : 1;
+  const sasl = security ? `,${saslListenerName}://127.0.0.1:${kafkaSaslPort(node)}` : '';
+  const saslProtocol = security ? `,${saslListenerName}:${saslProtocolOf(security)}` : '';
   const props: [string, string | number | boolean][] = [
     ['process.roles', 'broker,controller'],
     ['node.id', node.id],
     ['controller.quorum.voters', cluster.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(',')],
-    ['listeners', `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${node.port}`],
+    ['listeners', `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}${sasl}`],
+    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${node.port}${sasl}`],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
+    ['listener.security.protocol.map', `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${saslProtocol}`],
+    ...(security ? securityProperties(security) : []),
     ['log.dirs', `${node.dir}/data`],
     ['num.partitions', 1],
     ['auto.create.topics.enable', false],

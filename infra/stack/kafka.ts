@@ -4,7 +4,12 @@
  *
  * Ready means more than a port: every broker is registered in the cluster metadata AND group coordination answers
  * (describing a group makes the broker create `__consumer_offsets` and load its coordinator), which is what the
- * first consumer of a test would otherwise wait for.
+ * first consumer of a test would otherwise wait for, AND the partners' SASL listener is open.
+ *
+ * Every node also has the SASL listener and the authorizer of kafka-security.ts (SASL_SSL with `tls`). A node that
+ * runs with another configuration than the one `up` would write now (an older version of this file, or the other
+ * TLS choice) is restarted by `up`, one node after the other, each waited for: a quick switch that keeps the
+ * internal PLAINTEXT listener and every port where they were.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +17,9 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { assertPortsFree, writePidFile, type Component, type ComponentStatus, type StackContext } from './component.js';
 import { kafkaHeap, kafkaLog4j2Properties, kafkaServerProperties, newKafkaClusterId } from './kafka-config.js';
-import { kafkaModes, type KafkaMode, type KafkaNode, type StackLayout } from './layout.js';
+import { saslProtocolOf, type KafkaSecurity } from './kafka-security.js';
+import { ensureBrokerTls } from './kafka-tls.js';
+import { kafkaModes, kafkaSaslPort, type KafkaMode, type KafkaNode, type StackLayout } from './layout.js';
 import {
   findExecutable,
   isAlive,
@@ -63,11 +70,42 @@ const jvmLogging = (n: KafkaNode) => [
   `-Dkafka.logs.dir=${n.dir}`,
 ];
 
+/** The security of the SASL listener: SASL_SSL with the stack's TLS material (made when missing), else SASL_PLAINTEXT. */
+export async function kafkaSecurity(layout: StackLayout, tls: boolean): Promise<KafkaSecurity> {
+  return tls ? { tls: await ensureBrokerTls(layout.kafka.tlsDir) } : {};
+}
+
+const readIf = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+const propertyMap = (text: string) =>
+  new Map(
+    text
+      .split('\n')
+      .filter((l) => l.includes('=') && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
+
+/**
+ * The properties whose values differ between the configuration a node runs with and the one it would get now: their
+ * names only (values may be secrets, the keystore password). Empty when the node runs with the wanted configuration.
+ */
+function configChanges(n: KafkaNode, cluster: KafkaNode[], security: KafkaSecurity): string[] {
+  const running = propertyMap(readIf(configOf(n)) ?? '');
+  const wanted = propertyMap(kafkaServerProperties(n, cluster, security));
+  return [...new Set([...running.keys(), ...wanted.keys()])].filter((k) => running.get(k) !== wanted.get(k)).sort();
+}
+
 /** Writes the node's configuration and formats its storage the first time. */
-async function prepareNode(layout: StackLayout, mode: KafkaMode, n: KafkaNode): Promise<void> {
+async function prepareNode(layout: StackLayout, mode: KafkaMode, n: KafkaNode, security: KafkaSecurity): Promise<void> {
   const cluster = layout.kafka.nodes(mode);
   mkdirSync(join(n.dir, 'data'), { recursive: true });
-  writeFileSync(configOf(n), kafkaServerProperties(n, cluster));
+  writeFileSync(configOf(n), kafkaServerProperties(n, cluster, security));
   writeFileSync(join(n.dir, 'log4j2.properties'), kafkaLog4j2Properties());
   if (existsSync(join(n.dir, 'data', 'meta.properties'))) return;
   const id = clusterId(layout, mode);
@@ -96,8 +134,8 @@ async function prepareNode(layout: StackLayout, mode: KafkaMode, n: KafkaNode): 
     throw new ComponentNotReady('kafka', `formatting the storage of node ${n.id} failed (exit ${code})`, logOf(n));
 }
 
-async function startNode(layout: StackLayout, mode: KafkaMode, n: KafkaNode): Promise<number> {
-  await prepareNode(layout, mode, n);
+async function startNode(layout: StackLayout, mode: KafkaMode, n: KafkaNode, security: KafkaSecurity): Promise<number> {
+  await prepareNode(layout, mode, n, security);
   writeFileSync(logOf(n), `---- ${new Date().toISOString()} infra/stack: starting node ${n.id} of ${mode}\n`, {
     flag: 'a',
   });
@@ -153,17 +191,26 @@ export async function kafkaAnswers(brokers: string[], expectedIds: number[]): Pr
 
 const brokerList = (nodes: KafkaNode[]) => nodes.map((n) => `127.0.0.1:${n.port}`);
 
+/** Throws until every node's SASL listener is open. */
+function saslListening(nodes: KafkaNode[]): void {
+  const s = snapshot();
+  const closed = nodes.filter((n) => !isListening(s, kafkaSaslPort(n)));
+  if (closed.length) throw new Error(`SASL listener of node(s) ${closed.map((n) => n.id).join(', ')} not open yet`);
+}
+
 async function waitForKafka(nodes: KafkaNode[], pids: number[], timeoutMs: number, logFile: string): Promise<number> {
   return waitUntilReady({
     component: 'kafka',
     logFile,
     timeoutMs,
     intervalMs: 500,
-    probe: () =>
-      kafkaAnswers(
+    probe: async () => {
+      await kafkaAnswers(
         brokerList(nodes),
         nodes.map((n) => n.id),
-      ),
+      );
+      saslListening(nodes);
+    },
     alive: () => pids.every(isAlive),
   });
 }
@@ -187,6 +234,12 @@ export function kafkaComponent(layout: StackLayout): Component {
       const procs = nodes.map((n) => nodeProcess(s, n));
       const up = nodes.filter((n, i) => procs[i] && isListening(s, n.port) && isListening(s, n.controllerPort));
       const running = procs.filter(Boolean).length;
+      const saslClosed = nodes.filter((n, i) => procs[i] && !isListening(s, kafkaSaslPort(n)));
+      const sasl = running
+        ? saslClosed.length
+          ? `; SASL listener closed on node(s) ${saslClosed.map((n) => n.id).join(', ')} (stack:up restarts them)`
+          : `; partners: ${ctx.kafkaTls ? 'SASL_SSL' : 'SASL_PLAINTEXT'} on ${nodes.map(kafkaSaslPort).join(',')}`
+        : '';
       return {
         name: 'kafka',
         state:
@@ -198,10 +251,10 @@ export function kafkaComponent(layout: StackLayout): Component {
                 ? 'starting'
                 : 'degraded',
         pids: procs.filter((p): p is ProcessInfo => p !== undefined).map((p) => p.pid),
-        ports: nodes.flatMap((n) => [n.port, n.controllerPort]),
+        ports: nodes.flatMap((n) => [n.port, n.controllerPort, kafkaSaslPort(n)]),
         dataDir: layout.kafka.modeDir(mode),
         logFile: logOf(nodes[0] as KafkaNode),
-        detail: `${mode} broker${mode === 1 ? '' : 's'}${running && running < nodes.length ? `, ${running} running` : ''}`,
+        detail: `${mode} broker${mode === 1 ? '' : 's'}${running && running < nodes.length ? `, ${running} running` : ''}${sasl}`,
       };
     },
 
@@ -217,14 +270,17 @@ export function kafkaComponent(layout: StackLayout): Component {
         s = snapshot();
       }
       const nodes = layout.kafka.nodes(mode);
+      const security = await kafkaSecurity(layout, ctx.kafkaTls ?? false);
+      const restarted = await restartChangedNodes(layout, mode, security, ctx.log);
+      s = snapshot();
       const toStart = nodes.filter((n) => !nodeProcess(s, n));
       assertPortsFree(
         'kafka',
-        toStart.flatMap((n) => [n.port, n.controllerPort]),
+        toStart.flatMap((n) => [n.port, n.controllerPort, kafkaSaslPort(n)]),
         s,
         () => false,
       );
-      await Promise.all(toStart.map((n) => startNode(layout, mode, n)));
+      await Promise.all(toStart.map((n) => startNode(layout, mode, n, security)));
       const pids = nodes.map((n) => nodeProcess(snapshot(), n)?.pid).filter((p): p is number => p !== undefined);
       const took = await waitForKafka(
         nodes,
@@ -232,16 +288,55 @@ export function kafkaComponent(layout: StackLayout): Component {
         mode === 1 ? 90_000 : 150_000,
         logOf(toStart[0] ?? (nodes[0] as KafkaNode)),
       );
-      const what = `${mode} broker${mode === 1 ? '' : 's'} on ${brokerList(nodes).join(',')}`;
-      return toStart.length === 0
-        ? `already running (${what}, pids ${pids.join(', ')})`
-        : `started ${what} (pids ${pids.join(', ')}), ready in ${seconds(took)} (metadata and group coordinator answer)`;
+      const what = `${mode} broker${mode === 1 ? '' : 's'} on ${brokerList(nodes).join(',')}, SASL ${saslProtocolOf(security)} on ${nodes.map(kafkaSaslPort).join(',')}`;
+      if (toStart.length > 0)
+        return `started ${what} (pids ${pids.join(', ')}), ready in ${seconds(took)} (metadata and group coordinator answer)`;
+      return restarted.length > 0
+        ? `restarted node(s) ${restarted.join(', ')} with their new configuration (${what}, pids ${pids.join(', ')})`
+        : `already running (${what}, pids ${pids.join(', ')})`;
     },
 
     async down(): Promise<string> {
       return `kafka: ${await stopNodes(allNodes, snapshot())}`;
     },
   };
+}
+
+/**
+ * Restarts, one after the other, the running nodes of `mode` whose configuration is not the one they would get now,
+ * each waited for (registered, coordinator answering, SASL open) before the next: on three nodes the cluster keeps
+ * a quorum and min ISR. Resolves with the ids of the nodes restarted.
+ */
+async function restartChangedNodes(
+  layout: StackLayout,
+  mode: KafkaMode,
+  security: KafkaSecurity,
+  log: (line: string) => void,
+): Promise<number[]> {
+  const nodes = layout.kafka.nodes(mode);
+  const s0 = snapshot();
+  const running = nodes.filter((n) => nodeProcess(s0, n));
+  const stale = running.filter((n) => configChanges(n, nodes, security).length > 0);
+  if (stale.length > 0 && running.length < nodes.length) {
+    // some nodes are down anyway: no rolling restart to wait for, the stale ones start again with the others
+    log(`kafka: node(s) ${stale.map((n) => n.id).join(', ')} run with another configuration: stopping them`);
+    await stopNodes(stale, s0);
+    return [];
+  }
+  const restarted: number[] = [];
+  for (const n of stale) {
+    const s = snapshot();
+    if (!nodeProcess(s, n)) continue;
+    const changes = configChanges(n, nodes, security);
+    if (changes.length === 0) continue;
+    log(`kafka: node ${n.id} runs with another configuration (${changes.join(', ')}): restarting it`);
+    await stopNodes([n], s);
+    const pid = await startNode(layout, mode, n, security);
+    const others = nodes.map((m) => nodeProcess(snapshot(), m)?.pid).filter((p): p is number => p !== undefined);
+    await waitForKafka(nodes, [pid, ...others], mode === 1 ? 90_000 : 150_000, logOf(n));
+    restarted.push(n.id);
+  }
+  return restarted;
 }
 
 /** Fault injection: stops one broker of the running Kafka (SIGKILL for a crash, SIGTERM for a controlled shutdown). */
@@ -261,7 +356,7 @@ export async function stopKafkaNode(
 }
 
 /** Fault injection: starts a stopped broker again and waits until it is registered and the cluster answers. */
-export async function startKafkaNode(layout: StackLayout, nodeId: number): Promise<void> {
+export async function startKafkaNode(layout: StackLayout, nodeId: number, tls = false): Promise<void> {
   const s = snapshot();
   const mode = runningMode(s, layout) ?? 3;
   const nodes = layout.kafka.nodes(mode);
@@ -269,8 +364,8 @@ export async function startKafkaNode(layout: StackLayout, nodeId: number): Promi
   if (!node) throw new Error(`kafka has no node ${nodeId} in ${mode}-broker mode`);
   let pid = nodeProcess(s, node)?.pid;
   if (pid === undefined) {
-    assertPortsFree('kafka', [node.port, node.controllerPort], s, () => false);
-    pid = await startNode(layout, mode, node);
+    assertPortsFree('kafka', [node.port, node.controllerPort, kafkaSaslPort(node)], s, () => false);
+    pid = await startNode(layout, mode, node, await kafkaSecurity(layout, tls));
   }
   const alivePid = pid;
   await waitUntilReady({
@@ -284,6 +379,7 @@ export async function startKafkaNode(layout: StackLayout, nodeId: number): Promi
         brokerList(nodes),
         nodes.map((n) => n.id),
       );
+      saslListening([node]);
     },
     alive: () => isAlive(alivePid),
   });

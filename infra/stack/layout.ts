@@ -8,6 +8,8 @@
  */
 import { join } from 'node:path';
 import { localPorts, repoRoot, stackDir as configuredStackDir, type Endpoints } from '../config.js';
+import { saslMechanism, type SaslProtocol } from './kafka-security.js';
+import { tlsFiles } from './kafka-tls.js';
 
 export const componentNames = ['kafka', 'schemaRegistry', 'postgres', 'redis', 'clickhouse'] as const;
 export type ComponentName = (typeof componentNames)[number];
@@ -35,6 +37,8 @@ export interface StackLayout {
   kafka: {
     /** One directory per mode: switching between 1 and 3 brokers never reuses the other mode's data. */
     modeDir: (mode: KafkaMode) => string;
+    /** TLS key material of the SASL_SSL listener (`--tls`), shared by both modes (kafka-tls.ts). */
+    tlsDir: string;
     nodes: (mode: KafkaMode) => KafkaNode[];
   };
   schemaRegistry: { port: number; dir: string; logFile: string };
@@ -55,6 +59,9 @@ export interface StackLayout {
 
 export const kafkaBrokerPortStep = 100;
 
+/** A node's SASL listener (partners, kafka-security.ts): its broker port + 2, the controller having + 1. */
+export const kafkaSaslPort = (node: Pick<KafkaNode, 'port'>): number => node.port + 2;
+
 export function stackLayout(dir: string = configuredStackDir, portOffset = 0): StackLayout {
   const at = (...p: string[]) => join(dir, ...p);
   const modeDir = (mode: KafkaMode) => at('kafka', mode === 1 ? 'single' : 'cluster');
@@ -67,6 +74,7 @@ export function stackLayout(dir: string = configuredStackDir, portOffset = 0): S
     lockDir: at('stack.lock'),
     kafka: {
       modeDir,
+      tlsDir: at('kafka', 'tls'),
       nodes: (mode) =>
         Array.from({ length: mode }, (_, i) => ({
           id: i + 1,
@@ -111,7 +119,7 @@ export function stackLayout(dir: string = configuredStackDir, portOffset = 0): S
 export function componentPorts(layout: StackLayout, name: ComponentName, mode: KafkaMode = 1): number[] {
   switch (name) {
     case 'kafka':
-      return layout.kafka.nodes(mode).flatMap((n) => [n.port, n.controllerPort]);
+      return layout.kafka.nodes(mode).flatMap((n) => [n.port, n.controllerPort, kafkaSaslPort(n)]);
     case 'schemaRegistry':
       return [layout.schemaRegistry.port];
     case 'postgres':
@@ -145,6 +153,32 @@ export function endpointsOf(layout: StackLayout, mode: KafkaMode): Endpoints {
     postgres: `postgres://seatstream@127.0.0.1:${layout.postgres.port}/seatstream`,
     redis: `redis://127.0.0.1:${layout.redis.port}`,
     clickhouse: `http://127.0.0.1:${layout.clickhouse.httpPort}`,
+  };
+}
+
+/**
+ * What `up` writes to endpoints.json and `status` reports: infra/config.ts's endpoints, plus the SASL listener of
+ * the partners (kafka-security.ts). loadEndpoints() passes these extra keys through.
+ */
+export interface StackEndpoints extends Endpoints {
+  /** Bootstrap servers of the SASL listener, comma-separated host:port. */
+  kafkaSasl: string;
+  kafkaSaslProtocol: SaslProtocol;
+  kafkaSaslMechanism: typeof saslMechanism;
+  /** With SASL_SSL (`--tls`): the CA certificate (PEM file) clients trust. */
+  kafkaSaslCa?: string;
+}
+
+export function stackEndpointsOf(layout: StackLayout, mode: KafkaMode, tls: boolean): StackEndpoints {
+  return {
+    ...endpointsOf(layout, mode),
+    kafkaSasl: layout.kafka
+      .nodes(mode)
+      .map((n) => `127.0.0.1:${kafkaSaslPort(n)}`)
+      .join(','),
+    kafkaSaslProtocol: tls ? 'SASL_SSL' : 'SASL_PLAINTEXT',
+    kafkaSaslMechanism: saslMechanism,
+    ...(tls ? { kafkaSaslCa: tlsFiles(layout.kafka.tlsDir).caCert } : {}),
   };
 }
 

@@ -7,17 +7,18 @@
  * Redis and ClickHouse are independent of everything and start alongside Kafka.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { stackDir as configuredStackDir, type Endpoints } from '../config.js';
+import { stackDir as configuredStackDir } from '../config.js';
 import { clickhouseComponent } from './clickhouse.js';
 import type { Component, ComponentStatus, StackContext } from './component.js';
 import { kafkaComponent, kafkaRunningMode, startKafkaNode, stopKafkaNode } from './kafka.js';
 import {
   allStackPorts,
   componentNames,
-  endpointsOf,
+  stackEndpointsOf,
   stackLayout,
   type ComponentName,
   type KafkaMode,
+  type StackEndpoints,
   type StackLayout,
 } from './layout.js';
 import { withLock } from './lock.js';
@@ -34,6 +35,12 @@ export interface StackOptions {
   portOffset?: number;
   /** Kafka nodes for `up`: 1, or 3 for a replicated cluster. Default: the mode running now, else 1. */
   brokers?: KafkaMode;
+  /**
+   * For `up`: the partners' SASL listener over TLS (SASL_SSL, certificate from a CA of the stack) or not
+   * (SASL_PLAINTEXT). Default: the choice Kafka runs with (remembered in stack.json), else false. A running Kafka
+   * with the other choice is restarted.
+   */
+  tls?: boolean;
   /** Components for `up` (default: all). */
   only?: ComponentName[];
   /** Progress lines (default: console.log). */
@@ -44,7 +51,8 @@ export interface StackStatus {
   stackDir: string;
   portOffset: number;
   kafkaBrokers: KafkaMode;
-  endpoints: Endpoints;
+  /** infra/config.ts's endpoints, plus `kafkaSasl` (the partners' SASL listener), its protocol and CA. */
+  endpoints: StackEndpoints;
   components: ComponentStatus[];
 }
 
@@ -58,6 +66,7 @@ export class StackError extends Error {
 interface SavedState {
   portOffset: number;
   kafkaBrokers: KafkaMode;
+  kafkaTls?: boolean;
 }
 
 function readState(dir: string): Partial<SavedState> {
@@ -93,13 +102,14 @@ function components(layout: StackLayout): Record<ComponentName, Component> {
 function statusOf(layout: StackLayout, saved: Partial<SavedState>): StackStatus {
   const s = snapshot();
   const mode = kafkaRunningMode(layout, s) ?? saved.kafkaBrokers ?? 1;
-  const ctx: StackContext = { layout, kafkaMode: mode, log: () => undefined };
+  const tls = saved.kafkaTls ?? false;
+  const ctx: StackContext = { layout, kafkaMode: mode, kafkaTls: tls, log: () => undefined };
   const all = components(layout);
   return {
     stackDir: layout.dir,
     portOffset: layout.portOffset,
     kafkaBrokers: mode,
-    endpoints: endpointsOf(layout, mode),
+    endpoints: stackEndpointsOf(layout, mode, tls),
     components: componentNames.map((n) => all[n].status(s, ctx)),
   };
 }
@@ -127,6 +137,8 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
       const running = kafkaRunningMode(layout);
       // --brokers only matters when Kafka is one of the components to bring up
       const mode: KafkaMode = wanted.has('kafka') ? (opts.brokers ?? running ?? 1) : (running ?? opts.brokers ?? 1);
+      const runningTls = running === undefined ? undefined : (saved.kafkaTls ?? false);
+      const tls = wanted.has('kafka') ? (opts.tls ?? runningTls ?? false) : (runningTls ?? opts.tls ?? false);
       const savedLayout = saved.portOffset !== undefined ? stackLayout(layout.dir, saved.portOffset) : layout;
       if (
         savedLayout.portOffset !== layout.portOffset &&
@@ -135,8 +147,12 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
         throw new StackError(
           `the stack in ${layout.dir} runs with port offset ${saved.portOffset}; stop it before using offset ${layout.portOffset}`,
         );
-      writeJson(layout.stateFile, { portOffset: layout.portOffset, kafkaBrokers: mode } satisfies SavedState);
-      const ctx: StackContext = { layout, kafkaMode: mode, log };
+      writeJson(layout.stateFile, {
+        portOffset: layout.portOffset,
+        kafkaBrokers: mode,
+        kafkaTls: tls,
+      } satisfies SavedState);
+      const ctx: StackContext = { layout, kafkaMode: mode, kafkaTls: tls, log };
       const all = components(layout);
       const failures: string[] = [];
 
@@ -167,16 +183,16 @@ export async function stackUp(opts: StackOptions = {}): Promise<StackStatus> {
         await bring('schemaRegistry');
       };
       log(
-        `stack: up in ${layout.dir} (kafka: ${mode} broker${mode === 1 ? '' : 's'}${layout.portOffset ? `, port offset ${layout.portOffset}` : ''})`,
+        `stack: up in ${layout.dir} (kafka: ${mode} broker${mode === 1 ? '' : 's'}, partners on ${tls ? 'SASL_SSL' : 'SASL_PLAINTEXT'}${layout.portOffset ? `, port offset ${layout.portOffset}` : ''})`,
       );
       await Promise.all([kafkaThenRegistry(), bring('postgres'), bring('redis'), bring('clickhouse')]);
 
-      const endpoints = endpointsOf(layout, mode);
+      const endpoints = stackEndpointsOf(layout, mode, tls);
       writeJson(layout.endpointsFile, endpoints);
       if (failures.length)
         throw new StackError(`stack: ${failures.length} component(s) failed to start\n${failures.join('\n')}`);
       log(`stack: ready in ${seconds(Date.now() - t0)}; endpoints in ${layout.endpointsFile}`);
-      return statusOf(layout, { ...saved, kafkaBrokers: mode });
+      return statusOf(layout, { ...saved, kafkaBrokers: mode, kafkaTls: tls });
     },
     (holder) => log(`stack: waiting for another stack command (pid ${holder}) on ${layout.dir}`),
   );
@@ -234,8 +250,8 @@ export async function stopKafkaBroker(
 
 /** Fault injection: starts Kafka node `nodeId` again and waits until it is registered and the cluster answers. */
 export async function startKafkaBroker(nodeId: number, opts: StackOptions = {}): Promise<void> {
-  const { layout } = resolve(opts);
-  await startKafkaNode(layout, nodeId);
+  const { layout, saved } = resolve(opts);
+  await startKafkaNode(layout, nodeId, saved.kafkaTls ?? false);
 }
 
 /** Fault injection: restarts PostgreSQL, `fast` (clean) or `immediate` (like a crash, WAL replay), and waits until it answers. */
