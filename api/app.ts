@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import websocket from '@fastify/websocket';
 import type { Registry } from 'prom-client';
 import { logger as componentLogger, type Logger } from '../infra/log.js';
 import type { ApiConfig } from './config.js';
@@ -20,6 +21,7 @@ import { adminRoutes } from './admin/routes.js';
 import { guardPlugin } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
 import { authSchemas } from './auth/schemas.js';
+import { bookingsPlugin, type BookingsOptions } from './bookings/plugin.js';
 import { catalogRoutes } from './catalog/index.js';
 import { docsPlugin } from './http/docs.js';
 import { errorHandlerPlugin, sendError } from './http/error-handler.js';
@@ -29,6 +31,7 @@ import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
 import { organizerRoutes } from './organizer/routes.js';
+import { websocketOptions } from './push/gateway.js';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -40,6 +43,8 @@ export interface AppDeps {
   /** Metrics registry; defaults to a new one with the process's default metrics. */
   metrics?: Registry;
   now?: () => Date;
+  /** Bookings and live push: replica id, decision wait, Kafka client... (default: from the environment). */
+  bookings?: BookingsOptions;
 }
 
 declare module 'fastify' {
@@ -118,10 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key', 'traceparent'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
     maxAge: 600,
   });
+  // Before every route: WebSocket upgrades go through the router (GET /v1/ws, api/push/).
+  await app.register(websocket, websocketOptions);
   await app.register(docsPlugin);
   await app.register(guardPlugin, { ctx });
 
@@ -131,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(organizerRoutes, { ctx });
   await app.register(catalogRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   methodNotAllowedRoutes(app, declared);
   return app;
 }
