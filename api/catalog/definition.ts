@@ -188,6 +188,8 @@ export function venueProblems(venue: VenueDef): string[] {
   if (seats > catalogLimits.seats) problems.push(`the venue has ${seats} seats, more than ${catalogLimits.seats}`);
   if (places > catalogLimits.gaCapacity)
     problems.push(`the venue has ${places} general-admission places, more than ${catalogLimits.gaCapacity}`);
+  // Checked first, and alone: the per-seat checks below cost time in proportion to the seats.
+  if (problems.length) return problems;
   if (seats + places === 0) problems.push('the venue has neither seats nor general-admission places');
   for (const s of venue.sections) {
     if (s.kind === 'seated') {
@@ -198,8 +200,8 @@ export function venueProblems(venue: VenueDef): string[] {
     }
     for (const r of s.rows)
       for (const run of r.runs)
-        if (Math.abs(run.firstNumber + (run.count - 1) * run.numberStep) > 2 ** 31 - 1)
-          problems.push(`row '${s.id}/${r.id}' numbers seats beyond 32 bits`);
+        if (run.firstNumber + (run.count - 1) * run.numberStep < 0)
+          problems.push(`row '${s.id}/${r.id}' numbers seats below 0`);
   }
   // The allocator's own checks, with the venue's categories stood in for.
   const categories: PriceCategoryDef[] = categoriesUsed(venue.sections).map((id) => ({
