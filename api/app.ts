@@ -32,6 +32,7 @@ import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
 import { organizerRoutes } from './organizer/routes.js';
 import { websocketOptions } from './push/gateway.js';
+import { webPlugin } from './web/plugin.js';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -139,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(catalogRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
+  // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
+  await app.register(webPlugin);
   methodNotAllowedRoutes(app, declared);
   return app;
 }
