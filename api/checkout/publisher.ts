@@ -1,0 +1,42 @@
+/**
+ * Publishes payment-saga inputs (checkouts, verified webhooks) to payment.requests.v1, keyed by holdId, in Avro
+ * through the schema registry, with an idempotent producer (acks=all).
+ */
+import kafkajs from 'kafkajs';
+import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
+import type { SagaInput } from '../../processors/payments/model.js';
+import { requestToAvro } from '../../processors/payments/codec.js';
+import { createRegistryClient, type RegistryClient } from '../../schemas/registry-client.js';
+import { serdeFor } from '../../schemas/serde.js';
+import { topics } from '../../topics/catalog.js';
+
+export interface PaymentRequestPublisher {
+  publish(input: SagaInput, traceparent?: string | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createPaymentRequestPublisher(
+  options: { brokers?: string[]; registry?: RegistryClient } = {},
+): Promise<PaymentRequestPublisher> {
+  const endpoints = loadEndpoints();
+  const registry = options.registry ?? createRegistryClient(endpoints.schemaRegistry);
+  const serde = serdeFor(topics.paymentRequests, registry, { autoRegister: false });
+  const kafka = new kafkajs.Kafka({
+    brokers: options.brokers ?? kafkaBrokers(endpoints),
+    clientId: 'api-checkout',
+    logLevel: kafkajs.logLevel.WARN,
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  return {
+    async publish(input, traceparent = null) {
+      const value = await serde.serialize(topics.paymentRequests.name, requestToAvro(input, traceparent));
+      await producer.send({ topic: topics.paymentRequests.name, acks: -1, messages: [{ key: input.holdId, value }] });
+    },
+    close: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,507 @@
+/**
+ * Checkout end to end on the real local stack (Kafka, schema registry, PostgreSQL, Redis from loadEndpoints()):
+ * the seat allocator (its service, a random application id), the payment saga (its service, a random application
+ * id), the sandbox provider (its own process), the checkout read-model sink, and the API (buildApp with the
+ * checkout plugin, through the test harness). A concert hall is published under a random event id.
+ *
+ *  1. a succeeding token: booking, one signed ticket per seat, payment captured once; check-in refuses a forged QR
+ *     and a second scan; a cancelled booking is refunded and its ticket refused;
+ *  2. a declining token: 402, and the seats are back on sale at once (another buyer holds them);
+ *  3. a timing-out provider: no booking, nothing charged, the seats released by the hold's expiry;
+ *  4. the saga SIGKILLed right after the provider authorised, and again right after it captured: after restarts the
+ *     booking is made once and the card captured once;
+ *  5. reconciliation over a few hundred random checkouts: nothing sold without a captured payment, no captured
+ *     payment without a booking or a refund, no payment captured twice.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
+import { logger } from '../../infra/log.js';
+import {
+  SandboxProcess,
+  stopAllSandboxes,
+  type SandboxPaymentView,
+} from '../../infra/payment-sandbox/testing/sandbox-process.js';
+import { checkoutPlugin } from '../../api/checkout/plugin.js';
+import { createPaymentRequestPublisher, type PaymentRequestPublisher } from '../../api/checkout/publisher.js';
+import { checkoutIdFor } from '../../api/checkout/routes.js';
+import { startHarness, type Harness } from '../../api/testing/harness.js';
+import { createRegistryClient } from '../../schemas/registry-client.js';
+import { serdeFor } from '../../schemas/serde.js';
+import { ensureSubjects } from '../../schemas/subjects.js';
+import { applyTopics } from '../../topics/apply.js';
+import { catalogSpecs, topics } from '../../topics/catalog.js';
+import { commandToAvro, decisionFromAvro } from '../seat-allocation/codec.js';
+import { concertHall } from '../seat-allocation/demo-venue.js';
+import type { ReservationCommand, ReservationDecision } from '../seat-allocation/model.js';
+import { publishCatalog } from '../seat-allocation/publishDemo.js';
+import { PartitionReader, partitionOf } from '../seat-allocation/testing/partition-reader.js';
+import { ServiceProcess, stopAllServices } from '../seat-allocation/testing/service-process.js';
+import { signTicket, generateTicketKeyPem, keysFromPem, loadTicketKeys } from '../tickets/signing.js';
+import { CheckoutSink } from '../tickets/sink.js';
+import { PaymentsProcess, stopAllPayments } from './testing/payments-process.js';
+
+const { Kafka, Partitioners, logLevel } = kafkajs;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HOLD_MS = 25_000;
+
+const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs: number, what: () => string) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+    await sleep(100);
+  }
+};
+
+describe('checkout end to end (real stack)', () => {
+  const endpoints = loadEndpoints();
+  const brokers = kafkaBrokers(endpoints);
+  const registry = createRegistryClient(endpoints.schemaRegistry);
+  const eventId = `it-checkout-${randomUUID()}`;
+  const allocatorApp = `it-seat-${randomUUID()}`;
+  const paymentsApp = `it-payments-${randomUUID()}`;
+  let stateDir: string;
+  let sandbox: SandboxProcess;
+  let payments: PaymentsProcess;
+  let paymentsEnv: Record<string, string>;
+  let h: Harness;
+  let sink: CheckoutSink;
+  let sinkPool: pg.Pool;
+  let publisher: PaymentRequestPublisher;
+  let producer: kafkajs.Producer;
+  let admin: kafkajs.Admin;
+  let decisions: PartitionReader<unknown>;
+  const commandSerde = serdeFor(topics.reservationCommands, registry, { autoRegister: false });
+  let n = 0;
+
+  const send = async (commands: ReservationCommand[]) => {
+    const messages = await Promise.all(
+      commands.map(async (c) => ({
+        key: c.eventId,
+        value: await commandSerde.serialize(topics.reservationCommands.name, commandToAvro(c)),
+      })),
+    );
+    await producer.send({ topic: topics.reservationCommands.name, acks: -1, messages });
+  };
+  const base = (buyerId: string) => ({
+    requestId: `${eventId}-r${n++}`,
+    eventId,
+    buyerId,
+    issuedAt: Date.now(),
+    channel: 'web',
+    partnerId: null,
+    traceparent: null,
+  });
+  const mine = (): ReservationDecision[] =>
+    decisions.records
+      .filter((r) => r.headers['seatstream-origin']?.startsWith(`${allocatorApp}/`))
+      .map((r) => decisionFromAvro(r.value as never));
+  const decisionOf = async (requestId: string): Promise<ReservationDecision> => {
+    await eventually(
+      () => mine().some((d) => d.meta.requestId === requestId && !d.meta.replay),
+      30_000,
+      () => `the decision of ${requestId}`,
+    );
+    return mine().find((d) => d.meta.requestId === requestId && !d.meta.replay)!;
+  };
+  /** Holds `quantity` best seats for the buyer; returns the hold. */
+  const hold = async (buyerId: string, quantity: number, sectionId: string | null = null) => {
+    const cmd = { ...base(buyerId), type: 'HoldBestAvailable' as const, quantity, sectionId, priceCategoryId: null };
+    await send([cmd]);
+    const d = await decisionOf(cmd.requestId);
+    assert.equal(d.type, 'SeatsHeld', `hold: ${JSON.stringify(d)}`);
+    return d as Extract<ReservationDecision, { type: 'SeatsHeld' }>;
+  };
+  const paymentsFor = (holdId: string): Promise<SandboxPaymentView[]> => sandbox.paymentsOf(holdId);
+  const login = async () => {
+    const user = await h.register();
+    const res = await h.login(user);
+    return { user, token: (res.json() as { accessToken: string }).accessToken };
+  };
+  const startPayments = async (extra: Record<string, string> = {}) => {
+    const p = new PaymentsProcess({ ...paymentsEnv, ...extra });
+    await p.waitFor((e) => e.event === 'started', 90_000, 'the payment saga to start');
+    return p;
+  };
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'checkout-it-'));
+    const kafka = new Kafka({ brokers, clientId: 'checkout-it', logLevel: logLevel.NOTHING });
+    admin = kafka.admin();
+    await admin.connect();
+    await applyTopics(admin, catalogSpecs());
+    await ensureSubjects(catalogSpecs(), registry);
+    producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+
+    const partition = partitionOf(eventId, topics.reservationEvents.partitions);
+    const from = Number(
+      (await admin.fetchTopicOffsets(topics.reservationEvents.name)).find((o) => o.partition === partition)!.high,
+    );
+    decisions = await new PartitionReader(
+      brokers,
+      topics.reservationEvents.name,
+      partition,
+      from,
+      eventId,
+      serdeFor(topics.reservationEvents, registry, { autoRegister: false }),
+    ).start();
+
+    sandbox = new SandboxProcess({ hangMs: 30_000 });
+    const sandboxUrl = await sandbox.baseUrl;
+    const providerEnv = {
+      PAYMENTS_SANDBOX_URL: sandboxUrl,
+      PAYMENTS_SANDBOX_API_KEY: sandbox.apiKey,
+      PAYMENTS_SANDBOX_WEBHOOK_SECRET: sandbox.webhookSecret,
+      PAYMENTS_PROVIDER_TIMEOUT_MS: '1000',
+      PAYMENTS_BREAKER_VOLUME: '1000', // the timeout scenario must not open the circuit for the others
+    };
+    paymentsEnv = {
+      ...providerEnv,
+      PAYMENTS_APPLICATION_ID: paymentsApp,
+      PAYMENTS_INSTANCE_ID: 'it',
+      PAYMENTS_STATE_DIR: join(stateDir, 'payments'),
+      PAYMENTS_ALLOCATOR_APPLICATION_ID: allocatorApp,
+      PAYMENTS_SESSION_TIMEOUT_MS: '6000',
+    };
+    new ServiceProcess('allocator', {
+      SEAT_ALLOCATION_APPLICATION_ID: allocatorApp,
+      SEAT_ALLOCATION_INSTANCE_ID: 'it',
+      SEAT_ALLOCATION_STATE_DIR: join(stateDir, 'allocator'),
+      SEAT_ALLOCATION_SESSION_TIMEOUT_MS: '6000',
+      SEAT_ALLOCATION_EXPIRY_INTERVAL_MS: '500',
+    });
+    payments = await startPayments();
+
+    sinkPool = new pg.Pool({ connectionString: endpoints.postgres, max: 3 });
+    h = await startHarness({ env: {} });
+    sink = new CheckoutSink({
+      brokers,
+      groupId: `it-checkout-sink-${randomUUID()}`,
+      pool: sinkPool,
+      registry,
+      signingKey: loadTicketKeys().privateKey,
+      log: logger('checkout-sink-it'),
+    });
+    await sink.start();
+    publisher = await createPaymentRequestPublisher({ brokers, registry });
+    const { providersFromEnv } = await import('./provider/from-env.js');
+    await h.app.register(checkoutPlugin, {
+      ctx: h.app.ctx,
+      checkout: {
+        publisher: await createPaymentRequestPublisher({ brokers, registry }),
+        providers: providersFromEnv(providerEnv),
+        ticketPublicKeyPem: loadTicketKeys().publicKeyPem,
+        waitMs: 30_000,
+      },
+    });
+    const definition = concertHall({
+      eventId,
+      onSaleAt: Date.now() - 60_000,
+      holdDurationMs: HOLD_MS,
+      maxTicketsPerBuyer: 10,
+    });
+    await publishCatalog([definition], { brokers, registry });
+    // Wait until the allocator knows the event: a probe hold, given back at once.
+    await eventually(
+      async () => {
+        const probe = {
+          ...base('probe'),
+          type: 'HoldBestAvailable' as const,
+          quantity: 1,
+          sectionId: 'ST6',
+          priceCategoryId: null,
+        };
+        await send([probe]);
+        const d = await decisionOf(probe.requestId);
+        if (d.type !== 'SeatsHeld') return false;
+        await send([{ ...base('probe'), type: 'ReleaseHold', holdId: d.holdId }]);
+        return true;
+      },
+      90_000,
+      () => 'the allocator to know the event',
+    );
+  });
+
+  after(async () => {
+    await stopAllPayments();
+    await stopAllServices();
+    await stopAllSandboxes();
+    await sink?.stop();
+    await publisher?.close();
+    await decisions?.stop();
+    if (h) {
+      await sinkPool.query(`DELETE FROM tickets WHERE event_id = $1`, [eventId]);
+      await sinkPool.query(
+        `DELETE FROM checkouts WHERE hold_id IN (SELECT hold_id FROM checkouts WHERE hold_id LIKE $1 OR event_id = $2)`,
+        [`H-${eventId}%`, eventId],
+      );
+      await h.close();
+    }
+    await sinkPool?.end();
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('a succeeding token: booking, signed tickets, captured once; check-in admits once; a cancellation refunds', async () => {
+    const { user, token } = await login();
+    const held = await hold(user.id, 2);
+    const res = await h.inject({
+      method: 'POST',
+      url: `/v1/holds/${held.holdId}/checkout`,
+      token,
+      payload: { paymentToken: 'tok_success' },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json() as {
+      status: string;
+      bookingId: string;
+      totalMinor: number;
+      tickets: { ticketId: string; qr: string; seatId: string }[];
+    };
+    assert.equal(body.status, 'COMPLETED');
+    assert.equal(body.totalMinor, held.totalMinor);
+    assert.deepEqual(
+      body.tickets.map((t) => t.seatId).sort(),
+      held.seats.map((s) => s.seatId).sort(),
+      'one ticket per seat',
+    );
+    const booked = mine().filter((d) => d.type === 'BookingConfirmed' && d.holdId === held.holdId);
+    assert.equal(booked.length, 1);
+    const [payment] = await paymentsFor(held.holdId);
+    assert.deepEqual([payment?.status, payment?.captures, payment?.capturedMinor], ['captured', 1, held.totalMinor]);
+
+    const png = await h.inject({ method: 'GET', url: `/v1/tickets/${body.tickets[0]!.ticketId}.png`, token });
+    assert.equal(png.statusCode, 200);
+    assert.equal(png.headers['content-type'], 'image/png');
+    assert.deepEqual(png.rawPayload.subarray(1, 4).toString('ascii'), 'PNG');
+
+    // Check-in by an admin (TOTP enrolled, as the role requires).
+    const staff = await h.register();
+    await h.setRole(staff, 'admin');
+    const staffLogin = (await h.login(staff)).json() as { accessToken: string };
+    const { accessToken: staffToken } = await h.enrolTotp(staffLogin.accessToken);
+    const scan = (qr: string) =>
+      h.inject({ method: 'POST', url: '/v1/checkin', token: staffToken, payload: { eventId, qr } });
+    const first = await scan(body.tickets[0]!.qr);
+    assert.equal(first.statusCode, 200, first.body);
+    const second = await scan(body.tickets[0]!.qr);
+    assert.equal((second.json() as { code: string }).code, 'SS_ERR_CHECKIN_ALREADY_USED');
+    const forgedKey = keysFromPem(generateTicketKeyPem()).privateKey;
+    const forged = signTicket(forgedKey, { t: body.tickets[1]!.ticketId, e: eventId, b: body.bookingId, s: 'X' });
+    assert.equal(((await scan(forged)).json() as { code: string }).code, 'SS_ERR_CHECKIN_FORGED');
+    const altered = body.tickets[1]!.qr.replace(
+      /^SS1\.[^.]+/,
+      `SS1.${Buffer.from(JSON.stringify({ t: 'T-x', e: eventId, b: 'B', s: 'X' })).toString('base64url')}`,
+    );
+    assert.equal(((await scan(altered)).json() as { code: string }).code, 'SS_ERR_CHECKIN_FORGED');
+
+    // Cancellation (as the bookings API sends it): the saga refunds, the tickets are cancelled.
+    await send([
+      {
+        ...base(user.id),
+        type: 'CancelBooking',
+        bookingId: body.bookingId,
+        reason: 'changed plans',
+        byOperator: false,
+      },
+    ]);
+    await eventually(
+      async () => (await paymentsFor(held.holdId))[0]?.status === 'refunded',
+      30_000,
+      () => 'the refund',
+    );
+    await eventually(
+      async () =>
+        (await sinkPool.query(`SELECT 1 FROM tickets WHERE booking_id = $1 AND status = 'CANCELLED'`, [body.bookingId]))
+          .rowCount === 2,
+      30_000,
+      () => 'the tickets to be cancelled',
+    );
+    assert.equal(((await scan(body.tickets[1]!.qr)).json() as { code: string }).code, 'SS_ERR_CHECKIN_CANCELLED');
+  });
+
+  it('a declining token: 402 and the seats are back on sale at once', async () => {
+    const { user, token } = await login();
+    const held = await hold(user.id, 2, 'ST1');
+    const res = await h.inject({
+      method: 'POST',
+      url: `/v1/holds/${held.holdId}/checkout`,
+      token,
+      payload: { paymentToken: 'tok_decline' },
+    });
+    assert.equal(res.statusCode, 402, res.body);
+    assert.equal((res.json() as { code: string }).code, 'SS_ERR_CHECKOUT_DECLINED');
+    await eventually(
+      () => mine().some((d) => d.type === 'HoldReleased' && d.holdId === held.holdId),
+      20_000,
+      () => 'the release',
+    );
+    const other = {
+      ...base(`buyer-${randomUUID()}`),
+      type: 'HoldSeats' as const,
+      seatIds: held.seats.map((s) => s.seatId),
+    };
+    await send([other]);
+    assert.equal((await decisionOf(other.requestId)).type, 'SeatsHeld', 'another buyer gets the same seats');
+    assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing authorised');
+  });
+
+  it('a timing-out provider: no booking, nothing charged, seats released by the hold expiry', async () => {
+    const { user, token } = await login();
+    const held = await hold(user.id, 1, 'ST5');
+    const res = await h.inject({
+      method: 'POST',
+      url: `/v1/holds/${held.holdId}/checkout`,
+      token,
+      payload: { paymentToken: 'tok_timeout' },
+    });
+    assert.ok([504, 409].includes(res.statusCode), res.body);
+    assert.ok(
+      ['SS_ERR_CHECKOUT_PROVIDER_TIMEOUT', 'SS_ERR_CHECKOUT_HOLD_EXPIRED'].includes(
+        (res.json() as { code: string }).code,
+      ),
+    );
+    await eventually(
+      () => mine().some((d) => d.type === 'HoldExpired' && d.holdId === held.holdId),
+      HOLD_MS + 20_000,
+      () => 'the hold to expire',
+    );
+    assert.equal(
+      mine().some((d) => d.type === 'BookingConfirmed' && d.holdId === held.holdId),
+      false,
+      'no booking',
+    );
+    assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing authorised or charged');
+  });
+
+  for (const step of ['authorise', 'capture'] as const) {
+    it(`SIGKILL right after the provider ${step === 'authorise' ? 'authorised' : 'captured'}: booked once, captured once`, async () => {
+      const buyerId = `buyer-${randomUUID()}`;
+      payments.kill('SIGTERM');
+      await payments.exited;
+      const faulty = await startPayments({ PAYMENTS_PAUSE_AFTER: step });
+      const held = await hold(buyerId, 1, 'ST3');
+      const checkoutId = checkoutIdFor(held.holdId, buyerId);
+      await publisher.publish({
+        type: 'CheckoutRequested',
+        holdId: held.holdId,
+        eventId: '',
+        buyerId,
+        at: Date.now(),
+        checkoutId,
+        token: 'tok_success',
+        provider: 'sandbox',
+        locale: 'fr',
+      });
+      await faulty.waitFor((e) => e.event === 'paused' && e.holdId === held.holdId, 60_000, `the pause after ${step}`);
+      faulty.kill('SIGKILL');
+      await faulty.exited;
+      payments = await startPayments();
+      await eventually(
+        async () =>
+          (await sinkPool.query(`SELECT status FROM checkouts WHERE checkout_id = $1`, [checkoutId])).rows[0]
+            ?.status === 'COMPLETED',
+        60_000,
+        () => 'the checkout to complete after the restart',
+      );
+      const pays = await paymentsFor(held.holdId);
+      assert.equal(pays.length, 1, 'one authorisation');
+      assert.equal(pays[0]!.captures, 1, 'captured once');
+      await sleep(1_000);
+      assert.equal(
+        mine().filter((d) => d.type === 'BookingConfirmed' && d.holdId === held.holdId).length,
+        1,
+        'booked once',
+      );
+    });
+  }
+
+  it('reconciliation over a few hundred random checkouts', async () => {
+    const COUNT = 240;
+    const tokens = ['tok_success', 'tok_success', 'tok_success', 'tok_decline', 'tok_flaky', 'tok_5xx'];
+    const holds: { holdId: string; buyerId: string; token: string; totalMinor: number }[] = [];
+    const cmds = Array.from({ length: COUNT }, (_, i) => ({
+      ...base(`recon-${i}-${randomUUID()}`),
+      type: 'HoldGeneralAdmission' as const,
+      sectionId: 'PIT',
+      quantity: 1,
+    }));
+    await send(cmds);
+    for (const [i, c] of cmds.entries()) {
+      const d = await decisionOf(c.requestId);
+      if (d.type !== 'SeatsHeld') continue;
+      holds.push({ holdId: d.holdId, buyerId: c.buyerId, token: tokens[i % tokens.length]!, totalMinor: d.totalMinor });
+    }
+    assert.ok(holds.length >= 200, `${holds.length} holds`);
+    await Promise.all(
+      holds.map((x) =>
+        publisher.publish({
+          type: 'CheckoutRequested',
+          holdId: x.holdId,
+          eventId: '',
+          buyerId: x.buyerId,
+          at: Date.now(),
+          checkoutId: checkoutIdFor(x.holdId, x.buyerId),
+          token: x.token,
+          provider: 'sandbox',
+          locale: null,
+        }),
+      ),
+    );
+    const ids = holds.map((x) => checkoutIdFor(x.holdId, x.buyerId));
+    await eventually(
+      async () =>
+        Number(
+          (
+            await sinkPool.query(`SELECT count(*) FROM checkouts WHERE checkout_id = ANY($1) AND status <> 'PENDING'`, [
+              ids,
+            ])
+          ).rows[0].count,
+        ) === holds.length,
+      120_000,
+      () => 'every checkout to end',
+    );
+    await sleep(2_000); // voids and releases that follow a verdict
+    const booked = new Map(
+      mine()
+        .filter((d): d is Extract<ReservationDecision, { type: 'BookingConfirmed' }> => d.type === 'BookingConfirmed')
+        .map((d) => [d.holdId, d]),
+    );
+    const cancelled = new Set(
+      mine()
+        .filter((d) => d.type === 'BookingCancelled')
+        .map((d) => (d as { holdId: string }).holdId),
+    );
+    const all = await sandbox.allPayments();
+    let sold = 0;
+    for (const x of holds) {
+      const pays = all.filter((p) => p.reference === x.holdId);
+      const booking = booked.get(x.holdId);
+      const captured = pays.filter((p) => p.captures > 0);
+      for (const p of pays) assert.ok(p.captures <= 1, `payment ${p.id} captured ${p.captures} times`);
+      if (booking && !cancelled.has(x.holdId)) {
+        sold++;
+        assert.equal(captured.length, 1, `booking of ${x.holdId} has a captured payment`);
+        assert.equal(captured[0]!.id, booking.paymentReference);
+        assert.equal(captured[0]!.capturedMinor, x.totalMinor);
+      }
+      for (const p of captured)
+        assert.ok(
+          (booking && !cancelled.has(x.holdId)) || p.refundedMinor === p.capturedMinor,
+          `captured payment ${p.id} of ${x.holdId} has neither a booking nor a refund`,
+        );
+      if (x.token === 'tok_success' || x.token === 'tok_flaky')
+        assert.ok(booking, `${x.token} checkout of ${x.holdId} booked`);
+      if (x.token === 'tok_decline' || x.token === 'tok_5xx') assert.equal(booking, undefined);
+    }
+    console.log(`reconciliation: ${holds.length} checkouts, ${sold} sold, ${all.length} payments at the provider`);
+  });
+});
