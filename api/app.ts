@@ -31,6 +31,7 @@ import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
 import { organizerRoutes } from './organizer/routes.js';
+import { partnerRoutes } from './partners/routes.js';
 import { websocketOptions } from './push/gateway.js';
 import { webPlugin } from './web/plugin.js';
 
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(organizerRoutes, { ctx });
   await app.register(catalogRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(partnerRoutes, { ctx });
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);

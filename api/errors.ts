@@ -67,11 +67,17 @@ export const errorCatalog = {
   SS_ERR_CHECKOUT_PAYMENT_REFUSED: { status: 422, message: 'the payment provider refused the payment request' },
   SS_ERR_CHECKOUT_PROVIDER_TIMEOUT: { status: 504, message: 'the payment provider did not answer in time' },
   SS_ERR_CHECKOUT_PROVIDER_UNAVAILABLE: { status: 503, message: 'the payment provider is unavailable' },
-  SS_ERR_CHECKOUT_CIRCUIT_OPEN: { status: 503, message: 'payments are failing fast while the provider is down; try again later' },
+  SS_ERR_CHECKOUT_CIRCUIT_OPEN: {
+    status: 503,
+    message: 'payments are failing fast while the provider is down; try again later',
+  },
   SS_ERR_CHECKOUT_HOLD_EXPIRED: { status: 409, message: 'the hold expired before it was paid' },
   SS_ERR_CHECKOUT_HOLD_NOT_FOUND: { status: 404, message: 'no such live hold of yours' },
   SS_ERR_CHECKOUT_REJECTED: { status: 409, message: 'the hold could not become a booking' },
-  SS_ERR_CHECKOUT_CAPTURE_FAILED: { status: 402, message: 'the payment could not be captured; the booking was cancelled' },
+  SS_ERR_CHECKOUT_CAPTURE_FAILED: {
+    status: 402,
+    message: 'the payment could not be captured; the booking was cancelled',
+  },
   SS_ERR_CHECKOUT_UNKNOWN_PROVIDER: { status: 400, message: 'no such payment provider is configured' },
   SS_ERR_CHECKOUT_NOT_FOUND: { status: 404, message: 'no checkout of yours for this hold' },
   SS_ERR_PAYMENT_WEBHOOK_SIGNATURE: { status: 400, message: 'the webhook signature is missing or wrong' },
@@ -81,6 +87,12 @@ export const errorCatalog = {
   SS_ERR_CHECKIN_CANCELLED: { status: 409, message: 'the ticket is cancelled' },
   SS_ERR_CHECKIN_UNKNOWN_TICKET: { status: 404, message: 'the ticket is signed but unknown' },
   SS_ERR_CHECKIN_WRONG_EVENT: { status: 409, message: 'the ticket is for another event' },
+  // partners: onboarding of Kafka subscribers (api/partners)
+  SS_ERR_PARTNER_NOT_FOUND: { status: 404, message: 'no such partner' },
+  SS_ERR_PARTNER_EXISTS: { status: 409, message: 'a partner with this id exists or existed (ids are never reused)' },
+  SS_ERR_PARTNER_ID_REFUSED: { status: 422, message: 'this partner id is reserved' },
+  SS_ERR_PARTNER_STATE: { status: 409, message: "the partner's status does not allow this" },
+  SS_ERR_PARTNER_KAFKA_UNAVAILABLE: { status: 503, message: 'Kafka did not apply the change; repeat the request' },
 } as const satisfies Record<`SS_ERR_${string}`, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
