@@ -5,6 +5,7 @@
  */
 import type { TopicSpec } from '../../topics/catalog.js';
 import type { Headers } from './processor.js';
+import type { SendLimits } from './send-chunks.js';
 
 export interface TopicPartition {
   topic: string;
@@ -171,4 +172,6 @@ export interface KafkaClient {
   transactionalProducer(transactionalId: string, options: { transactionTimeoutMs: number }): TransactionalProducer;
   /** The partition the default partitioner gives a key (murmur2, positive, modulo). */
   partitionFor(key: Buffer, partitions: number): number;
+  /** How big produce requests should be for this client. */
+  readonly sendLimits: SendLimits;
 }

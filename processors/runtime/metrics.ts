@@ -28,7 +28,7 @@ export class RuntimeMetrics {
     this.registry.setDefaultLabels({ application: applicationId });
     this.recordsIn = new Counter({
       name: 'seatstream_runtime_records_in_total',
-      help: 'Records consumed and processed (dead letters included)',
+      help: 'Records consumed and processed in committed transactions (dead letters included)',
       labelNames: ['topic', 'partition'],
       registers,
     });

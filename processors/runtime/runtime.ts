@@ -73,8 +73,6 @@ export interface RuntimeConfig {
   processingRetries?: number;
   /** Outputs buffered before being sent inside the open transaction (default 4 MiB). */
   maxBufferedBytes?: number;
-  /** Largest send request (default 512 KiB, under the broker's default 1 MiB batch limit). */
-  maxSendBytes?: number;
   transactionTimeoutMs?: number;
   /** Where a partition without committed offset starts (default 'earliest'). */
   autoOffsetReset?: 'earliest' | 'latest';
@@ -122,7 +120,6 @@ const defaults = {
   partitionsConsumedConcurrently: 4,
   processingRetries: 3,
   maxBufferedBytes: 4 * 1024 * 1024,
-  maxSendBytes: 512 * 1024,
   transactionTimeoutMs: 60_000,
   autoOffsetReset: 'earliest',
 } as const;
@@ -517,7 +514,7 @@ export class StreamRuntime {
       commitIntervalMs: this.config.commitIntervalMs,
       processingRetries: this.config.processingRetries,
       maxBufferedBytes: this.config.maxBufferedBytes,
-      maxSendBytes: this.config.maxSendBytes,
+      sendLimits: this.client.sendLimits,
       abortBackoffMs: 500,
     };
   }

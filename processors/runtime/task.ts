@@ -36,6 +36,7 @@ import type {
   StreamRecord,
 } from './processor.js';
 import { PunctuationSchedule, type Scheduled } from './punctuation.js';
+import { chunkForSend, recordBytes, type SendLimits } from './send-chunks.js';
 import { ReadOnlyTypedKeyValueStore, TypedKeyValueStore, type KeyValueStore } from './state/key-value-store.js';
 import type { TaskStore } from './state/task-store.js';
 import { createTransactionStateMachine, type TransactionStateMachine } from './transaction-state.js';
@@ -48,8 +49,8 @@ export interface TaskConfig {
   processingRetries: number;
   /** Outputs buffered in memory before they are sent (inside the open transaction). */
   maxBufferedBytes: number;
-  /** Largest payload of one send request; bigger sends are split. */
-  maxSendBytes: number;
+  /** How sends are split into requests (the Kafka client's preference). */
+  sendLimits: SendLimits;
   /** Pause after an aborted transaction before the records are fetched again. */
   abortBackoffMs: number;
 }
@@ -88,7 +89,6 @@ class Lock {
 
 const noHeaders: Headers = Object.freeze({});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const recordBytes = (r: OutgoingRecord) => (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
 
 interface Instance {
   node: ProcessorNode;
@@ -117,8 +117,9 @@ export class StreamTask implements TaskInternals {
 
   /** Committed positions (next offset to read) per source topic. */
   private readonly positions: Map<string, number>;
-  /** Positions consumed in the open transaction, not yet committed. */
+  /** Positions consumed in the open transaction, not yet committed, and how many records per topic. */
   private readonly consumed = new Map<string, number>();
+  private readonly consumedCount = new Map<string, number>();
   private outputs: OutgoingRecord[] = [];
   private bufferedBytes = 0;
   /** Records sent in the open transaction, per topic (counted as out once committed). */
@@ -232,7 +233,6 @@ export class StreamTask implements TaskInternals {
       const source = this.o.topology.sourceFor(batch.topic);
       if (!source) return;
       let last = -1;
-      let processed = 0;
       try {
         for (const record of batch.records) {
           if (!control.isRunning() || control.isStale() || this.state !== 'running') break;
@@ -241,7 +241,7 @@ export class StreamTask implements TaskInternals {
           await this.processRecord(source, batch.topic, record);
           this.consumed.set(batch.topic, record.offset + 1);
           last = record.offset;
-          processed++;
+          this.consumedCount.set(batch.topic, (this.consumedCount.get(batch.topic) ?? 0) + 1);
           await this.afterRecord(record.timestamp);
           if (Date.now() - this.workStartedAt >= this.o.config.commitIntervalMs) {
             await this.commit();
@@ -257,9 +257,6 @@ export class StreamTask implements TaskInternals {
           return;
         }
         throw await this.failed(err);
-      } finally {
-        if (processed)
-          this.o.metrics.recordsIn.inc({ topic: batch.topic, partition: String(this.partition) }, processed);
       }
       const position = last >= 0 ? last + 1 : (this.positions.get(batch.topic) ?? 0);
       this.o.metrics.lag.set(
@@ -465,34 +462,26 @@ export class StreamTask implements TaskInternals {
     this.bufferedBytes = 0;
   }
 
-  /** Sends records in requests of at most maxSendBytes; returns, per topic-partition, the offset after the last one. */
+  /**
+   * Sends records in as few requests as the send limits allow; returns, per topic-partition of the
+   * records with an explicit partition (the changelog), the offset after the last one sent.
+   */
   private async send(records: readonly OutgoingRecord[]): Promise<Map<string, number>> {
     const ends = new Map<string, number>();
-    let start = 0;
-    while (start < records.length) {
-      let end = start;
-      let bytes = 0;
-      while (
-        end < records.length &&
-        (end === start || bytes + recordBytes(records[end]!) <= this.o.config.maxSendBytes)
-      ) {
-        bytes += recordBytes(records[end]!);
-        end++;
-      }
-      const chunk = records.slice(start, end);
+    for (const chunk of chunkForSend(records, this.o.config.sendLimits)) {
       this.tx.apply('send');
       const results = await this.o.producer.send(chunk);
       const counts = new Map<string, number>();
       for (const r of chunk) {
         this.sentPerTopic.set(r.topic, (this.sentPerTopic.get(r.topic) ?? 0) + 1);
-        if (r.partition !== undefined)
-          counts.set(`${r.topic}\u0000${r.partition}`, (counts.get(`${r.topic}\u0000${r.partition}`) ?? 0) + 1);
+        if (r.partition === undefined) continue;
+        const key = `${r.topic}\u0000${r.partition}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       for (const r of results) {
         const n = counts.get(`${r.topic}\u0000${r.partition}`);
         if (n !== undefined) ends.set(`${r.topic}\u0000${r.partition}`, r.baseOffset + n);
       }
-      start = end;
     }
     return ends;
   }
@@ -527,9 +516,8 @@ export class StreamTask implements TaskInternals {
     let ends: Map<string, number>;
     try {
       await this.begin();
-      // Outputs first, then the changelog: the changelog's offsets come back from these sends.
-      await this.send(this.outputs);
-      ends = await this.send(changelog);
+      // Outputs and changelog in the same requests; the changelog's offsets come back from them.
+      ends = await this.send(this.outputs.length ? [...this.outputs, ...changelog] : changelog);
       if (this.consumed.size > 0) {
         this.tx.apply('sendOffsets');
         await this.o.producer.sendOffsets(
@@ -563,7 +551,10 @@ export class StreamTask implements TaskInternals {
     }
     for (const [topic, offset] of this.consumed) this.positions.set(topic, offset);
     for (const [topic, n] of this.sentPerTopic) this.o.metrics.recordsOut.inc({ topic }, n);
+    for (const [topic, n] of this.consumedCount)
+      this.o.metrics.recordsIn.inc({ topic, partition: String(this.partition) }, n);
     this.consumed.clear();
+    this.consumedCount.clear();
     this.sentPerTopic.clear();
     this.outputs = [];
     this.bufferedBytes = 0;
@@ -615,6 +606,7 @@ export class StreamTask implements TaskInternals {
     this.outputs = [];
     this.bufferedBytes = 0;
     this.consumed.clear();
+    this.consumedCount.clear();
     this.sentPerTopic.clear();
     this.workStartedAt = undefined;
   }

@@ -120,6 +120,21 @@ export class TestCluster {
     }
   }
 
+  /**
+   * Initialises a transactional producer with `transactionalId`, as a new owner of a task would:
+   * whoever used that id before is fenced from then on.
+   */
+  async fence(transactionalId: string): Promise<void> {
+    const producer = kafka().producer({ transactionalId, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const t = await producer.transaction();
+      await t.abort();
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
   async partitionCount(topic: string): Promise<number> {
     const { topics } = await this.admin!.fetchTopicMetadata({ topics: [topic] });
     return topics[0]!.partitions.length;
