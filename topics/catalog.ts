@@ -226,6 +226,7 @@ export const changelogFor = (appId: string, storeName: string, source: TopicSpec
 export const changelogs = {
   seatAllocationInventory: changelogFor('seat-allocation', 'inventory', topics.reservationCommands),
   paymentsSaga: changelogFor('payments', 'sagas', topics.paymentRequests),
+  notificationsNotices: changelogFor('notifications', 'notices', topics.reservationEvents),
   partnerSales: changelogFor('partner-projector', 'sales', topics.reservationEvents),
 } as const satisfies Record<string, TopicSpec>;
 
