@@ -50,9 +50,19 @@ export function loadWebFiles(dir = publicDir): WebFile[] {
 export async function webPlugin(app: FastifyInstance, opts: { dir?: string } = {}) {
   for (const file of loadWebFiles(opts.dir)) {
     const urls = file.urlPath === '/index.html' ? ['/', '/index.html'] : [file.urlPath];
-    const cacheControl = file.contentType.startsWith('text/html') ? 'no-cache' : 'public, max-age=300';
+    const isPage = file.contentType.startsWith('text/html');
+    const cacheControl = isPage ? 'no-cache' : 'public, max-age=300';
+    // A page takes `?lang=en|fr|ar` and ignores other parameters (links from elsewhere carry their own); the
+    // scripts, styles and strings take none, as API routes (app.ts refuses undeclared query parameters).
+    const querystring = isPage
+      ? {
+          type: 'object',
+          additionalProperties: true,
+          properties: { lang: { type: 'string', enum: ['en', 'fr', 'ar'] } },
+        }
+      : undefined;
     for (const url of urls)
-      app.get(url, { schema: { hide: true } }, async (req, reply) => {
+      app.get(url, { schema: { hide: true, ...(querystring ? { querystring } : {}) } }, async (req, reply) => {
         reply.header('cache-control', cacheControl).header('etag', file.etag).type(file.contentType);
         if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
         return reply.send(file.body);

@@ -45,6 +45,7 @@ function show(view) {
   for (const v of ['auth-view', 'events-view', 'event-view']) $(v).hidden = v !== view;
   const signedIn = Boolean(session.access);
   $('logout').hidden = !signedIn;
+  $('live').hidden = !signedIn;
   $('who').textContent = signedIn ? (session.email ?? '') : '';
 }
 
