@@ -158,6 +158,33 @@ export async function readRange(kafka: Kafka, from: Positions, to: Positions): P
   );
 }
 
+/**
+ * Commits a consumer group's offsets (a group with no running member), for every partition at once: one short-lived
+ * member joins, commits and leaves (kafkajs' admin.setOffsets joins once per topic).
+ */
+export async function commitGroupOffsets(kafka: Kafka, groupId: string, to: Positions): Promise<void> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const topicNames = [...new Set([...to.values()].map((p) => p.topic))];
+  let done!: (err?: unknown) => void;
+  const committed = new Promise<void>((resolve, reject) => (done = (err) => (err ? reject(err) : resolve())));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer
+      .commitOffsets(
+        [...to.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
+      )
+      .then(() => done(), done);
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: topicNames });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    consumer.pause(topicNames.map((topic) => ({ topic })));
+    await committed;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 export async function deleteGroups(kafka: Kafka, groupIds: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
