@@ -207,6 +207,11 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
     // B, another buyer in another context, sees them taken without reloading.
     for (const id of pair) await waitState(B.page, id, 'held');
     await B.page.screenshot({ path: join(shots, 'phone-b-sees-taken.png'), fullPage: true });
+    // Zoomed in on a phone, the taken seats are easy to tell apart.
+    await B.page.locator('#zoom-in').click();
+    await B.page.locator('#zoom-in').click();
+    await B.page.locator(`#map circle[data-id="${pair[0]}"]`).scrollIntoViewIfNeeded();
+    await B.page.screenshot({ path: join(shots, 'phone-b-sees-taken-zoomed.png') });
 
     // The countdown starts near the hold's duration and goes down.
     const seconds = async () => Number(await A.page.locator('#countdown').getAttribute('data-seconds'));
@@ -248,6 +253,16 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
     assert.equal(res.statusCode, 201, res.body);
     await waitState(A.page, id, 'mine');
     await A.page.locator('#hold-panel').waitFor({ state: 'visible', timeout: WAIT });
+
+    // The keyboard selects too: the map is one tab stop, arrows move, Enter toggles the focused seat.
+    await A.page.locator('#map').focus();
+    await A.page.keyboard.press('Enter');
+    await A.page.keyboard.press('ArrowRight');
+    await A.page.keyboard.press('Enter');
+    assert.equal(await A.page.locator('#map circle[data-state="selected"]').count(), 2);
+    assert.match((await A.page.locator('#focused-seat').textContent()) ?? '', /^Row .+, seat .+: selected$/);
+    await A.page.locator('#clear-selection').click();
+    assert.equal(await A.page.locator('#map circle[data-state="selected"]').count(), 0);
 
     // Ten more would pass the event's limit of ten tickets per buyer: the allocator refuses, the page says why (in
     // French once the language is switched).

@@ -214,7 +214,7 @@ async function openEvent(eventId) {
       $('map').setAttribute('aria-label', t('map.label', { name: e.name }));
       renderLegend();
       renderSections();
-      map.draw(e.seats, colourOf);
+      map.draw(e.seats, colourOf, e.focus ? { ...e.focus, label: t('map.stage') } : null);
       applyZoom();
     }
     live.follow(eventId);
@@ -446,6 +446,8 @@ async function start() {
     setMode(mode);
     $('live').textContent = t($('live').dataset.state === 'on' ? 'live.on' : 'live.off');
     if (state.event) {
+      for (const el of document.querySelectorAll('#map .stage text')) el.textContent = t('map.stage');
+      $('map').setAttribute('aria-label', t('map.label', { name: state.event.name }));
       renderLegend();
       renderSections();
       repaint();

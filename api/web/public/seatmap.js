@@ -58,7 +58,8 @@ export class SeatMap {
     });
   }
 
-  draw(seats, colourOf) {
+  /** `stage`: the point the audience faces (the event's focus) and its label, drawn under the seats. */
+  draw(seats, colourOf, stage) {
     this.seats = seats;
     this.svg.replaceChildren();
     this.circles = [];
@@ -68,11 +69,35 @@ export class SeatMap {
     this.r = pitch * 0.42;
     const xs = seats.map((s) => s.x);
     const ys = seats.map((s) => s.y);
+    if (stage) {
+      xs.push(stage.x - pitch * 4, stage.x + pitch * 4);
+      ys.push(stage.y - pitch, stage.y + pitch);
+    }
     const pad = pitch;
     const minX = Math.min(...xs) - pad;
     const minY = Math.min(...ys) - pad;
     this.svg.setAttribute('viewBox', `${minX} ${minY} ${Math.max(...xs) - minX + pad} ${Math.max(...ys) - minY + pad}`);
     const frag = document.createDocumentFragment();
+    if (stage) {
+      const g = document.createElementNS(SVG, 'g');
+      g.setAttribute('class', 'stage');
+      g.setAttribute('aria-hidden', 'true');
+      const rect = document.createElementNS(SVG, 'rect');
+      rect.setAttribute('x', stage.x - pitch * 4);
+      rect.setAttribute('y', stage.y - pitch);
+      rect.setAttribute('width', pitch * 8);
+      rect.setAttribute('height', pitch * 2);
+      rect.setAttribute('rx', pitch / 2);
+      const text = document.createElementNS(SVG, 'text');
+      text.setAttribute('x', stage.x);
+      text.setAttribute('y', stage.y);
+      text.setAttribute('font-size', pitch * 1.1);
+      text.setAttribute('text-anchor', 'middle');
+      text.setAttribute('dominant-baseline', 'central');
+      text.textContent = stage.label;
+      g.append(rect, text);
+      frag.append(g);
+    }
     seats.forEach((s, i) => {
       const c = document.createElementNS(SVG, 'circle');
       c.setAttribute('cx', s.x);
