@@ -74,6 +74,12 @@ export interface RuntimeConfig {
   /** Outputs buffered before being sent inside the open transaction (default 4 MiB). */
   maxBufferedBytes?: number;
   transactionTimeoutMs?: number;
+  /**
+   * A local store whose checkpoint is older is rebuilt from its changelog instead of caught up
+   * (default 12 h: half the broker's default delete.retention.ms, after which compaction may drop
+   * tombstones a stale store would miss).
+   */
+  maxCheckpointAgeMs?: number;
   /** Where a partition without committed offset starts (default 'earliest'). */
   autoOffsetReset?: 'earliest' | 'latest';
   /** Close gracefully on SIGTERM/SIGINT, then exit the process (default false). */
@@ -122,6 +128,7 @@ const defaults = {
   maxBufferedBytes: 4 * 1024 * 1024,
   transactionTimeoutMs: 60_000,
   autoOffsetReset: 'earliest',
+  maxCheckpointAgeMs: 12 * 60 * 60 * 1000,
 } as const;
 
 export class StreamRuntime {
@@ -470,13 +477,18 @@ export class StreamRuntime {
       const topic = store.changelog.topic;
       const { low, high } = (await this.admin!.offsets(topic)).get(partition) ?? { low: 0, high: 0 };
       let from = store.checkpoint;
-      if (from > high || (from < low && from > 0)) {
-        // The changelog was recreated or truncated under us: the local state cannot be trusted.
-        log.warn(
-          { store: store.name, checkpoint: from, low, high },
-          'checkpoint outside the changelog: rebuilding the store',
-        );
-        wiped[store.name] = from > high ? 'ahead-of-changelog' : 'behind-changelog-start';
+      const age = Date.now() - (store.checkpointAt ?? 0);
+      const reason =
+        from > high
+          ? 'ahead-of-changelog' // the changelog was recreated: the local state is not its
+          : from < low && from > 0
+            ? 'behind-changelog-start' // records the store never saw were deleted
+            : from < high && from > 0 && age > this.config.maxCheckpointAgeMs
+              ? 'stale-checkpoint' // compaction may have dropped tombstones the store would miss
+              : undefined;
+      if (reason) {
+        log.warn({ store: store.name, checkpoint: from, low, high, age }, `rebuilding the store: ${reason}`);
+        wiped[store.name] = reason;
         await store.wipe();
       }
       from = Math.max(store.checkpoint, low);

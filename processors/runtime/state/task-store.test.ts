@@ -179,6 +179,18 @@ describe('TaskStore (RocksDB on disk)', () => {
     await again.close();
   });
 
+  it('tells when the checkpoint it found was written', async () => {
+    const d = dir();
+    const s = await open(d);
+    assert.equal(s.checkpointAt, undefined);
+    const before = Date.now();
+    await s.commit(5);
+    await s.close();
+    const again = await open(d);
+    assert.ok(again.checkpointAt! >= before && again.checkpointAt! <= Date.now());
+    await again.close();
+  });
+
   it('reports an approximate size', async () => {
     const s = await open(dir());
     for (let i = 0; i < 1000; i++) s.put(b(`key-${i}`), Buffer.alloc(100, i % 256));

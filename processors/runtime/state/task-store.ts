@@ -33,6 +33,8 @@ export interface Checkpoint {
   topic: string;
   partition: number;
   offset: number;
+  /** When it was written (ms since the epoch). */
+  at?: number;
 }
 
 export interface ChangelogRecord {
@@ -82,6 +84,8 @@ export class TaskStore {
     private db: RocksDb,
     private readonly options: TaskStoreOptions,
     checkpoint: number,
+    /** When the checkpoint found on open was written (undefined: none, or written before this was recorded). */
+    readonly checkpointAt: number | undefined,
     /** Set when open() threw away what was on disk. */
     readonly wiped: WipeReason | undefined,
   ) {
@@ -102,13 +106,17 @@ export class TaskStore {
       wiped = 'corrupt';
     }
     let checkpoint = 0;
+    let checkpointAt: number | undefined;
     if (!wiped) {
       const saved = parseCheckpoint(await db.get(CHECKPOINT_KEY));
       const empty = await isEmpty(db);
       if (saved && (saved.topic !== changelog.topic || saved.partition !== changelog.partition))
         wiped = 'other-changelog';
       else if (!saved && !empty) wiped = 'no-checkpoint';
-      else checkpoint = saved?.offset ?? 0;
+      else {
+        checkpoint = saved?.offset ?? 0;
+        checkpointAt = saved?.at;
+      }
       if (wiped) {
         log.warn({ dir, reason: wiped, saved }, 'local store does not match its changelog: rebuilding it');
         await db.close();
@@ -116,7 +124,7 @@ export class TaskStore {
         db = await RocksDb.open(dir);
       }
     }
-    return new TaskStore(db, options, checkpoint, wiped);
+    return new TaskStore(db, options, checkpoint, checkpointAt, wiped);
   }
 
   get name(): string {
@@ -295,7 +303,7 @@ export class TaskStore {
   }
 
   private encodeCheckpoint(offset: number): Buffer {
-    const c: Checkpoint = { ...this.options.changelog, offset };
+    const c: Checkpoint = { ...this.options.changelog, offset, at: Date.now() };
     return Buffer.from(JSON.stringify(c), 'utf8');
   }
 
