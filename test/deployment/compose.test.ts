@@ -29,7 +29,9 @@ const valuesOf = (m: ComposeModel, variable: string): Set<string | null | undefi
 
 const mounts = (volumes: unknown[] | undefined): { source?: string; target?: string; type?: string }[] =>
   (volumes ?? []).map((v) =>
-    typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : (v as { source?: string; target?: string }),
+    typeof v === 'string'
+      ? { source: v.split(':')[0], target: v.split(':')[1] }
+      : (v as { source?: string; target?: string }),
   );
 
 describe('docker-compose.yml', () => {
@@ -40,14 +42,17 @@ describe('docker-compose.yml', () => {
     model = resolvedCompose();
   });
 
-  it('is accepted by `docker-compose config -q`, with SeatStream\'s registry and with Confluent\'s', () => {
+  it("is accepted by `docker-compose config -q`, with SeatStream's registry and with Confluent's", () => {
     const ours = composeRun(['config', '-q']);
     assert.equal(ours.status, 0, ours.out);
-    const confluent = composeRun(['config', '-q'], { SCHEMA_REGISTRY: 'confluent', COMPOSE_PROFILES: 'confluent-registry' });
+    const confluent = composeRun(['config', '-q'], {
+      SCHEMA_REGISTRY: 'confluent',
+      COMPOSE_PROFILES: 'confluent-registry',
+    });
     assert.equal(confluent.status, 0, confluent.out);
   });
 
-  it('selects the schema registry: SCHEMA_REGISTRY picks the URL every service gets, the profile starts Confluent\'s', () => {
+  it("selects the schema registry: SCHEMA_REGISTRY picks the URL every service gets, the profile starts Confluent's", () => {
     const urls = (m: ComposeModel) => valuesOf(m, 'SCHEMA_REGISTRY_URL');
     assert.deepEqual(urls(model), new Set(['http://schema-registry:8081']));
     const confluent = resolvedCompose({ SCHEMA_REGISTRY: 'confluent', COMPOSE_PROFILES: 'confluent-registry' });
@@ -85,7 +90,9 @@ describe('docker-compose.yml', () => {
     ] as const)
       assert.match(model.services[name]?.image ?? '', image, name);
     assert.ok(
-      mounts(model.services.grafana!.volumes).some((m) => m.source?.endsWith('dashboards/grafana') && m.target === '/etc/grafana/provisioning'),
+      mounts(model.services.grafana!.volumes).some(
+        (m) => m.source?.endsWith('dashboards/grafana') && m.target === '/etc/grafana/provisioning',
+      ),
     );
     const api = composeSeatStreamServices(model).find((d) => d.name === 'api');
     assert.ok(api && api.instances.length >= 2, 'two API replicas');
@@ -123,7 +130,8 @@ describe('docker-compose.yml', () => {
       for (const i of d.instances) {
         const s = raw.services[i] as { build?: { dockerfile?: string }; environment?: Record<string, string> };
         assert.equal(s.build?.dockerfile, 'Dockerfile', i);
-        for (const name of secretNames) assert.equal(s.environment?.[name], undefined, `${i} sets secret ${name} in the file`);
+        for (const name of secretNames)
+          assert.equal(s.environment?.[name], undefined, `${i} sets secret ${name} in the file`);
       }
     }
     for (const [name, secret] of Object.entries(raw.secrets ?? {})) {

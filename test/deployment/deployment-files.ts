@@ -34,7 +34,10 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): R
 export function yamlDocuments(text: string): unknown[] {
   const r = spawnSync(
     venvPython,
-    ['-c', 'import sys, json, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d is not None], sys.stdout)'],
+    [
+      '-c',
+      'import sys, json, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d is not None], sys.stdout)',
+    ],
     { input: text, encoding: 'utf8' },
   );
   if (r.error || r.status !== 0) throw new Error(`YAML parse failed: ${r.error?.message ?? r.stderr}`);
@@ -164,7 +167,10 @@ export function documentedVariables(markdown = readFileSync(deploymentDoc, 'utf8
   for (const line of section.split('\n')) {
     const m = /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|([^|]*)\|([^|]*)\|(.*)\|\s*$/.exec(line);
     if (!m) continue;
-    const readBy = m[2]!.split(',').map((s) => s.trim()).filter(Boolean);
+    const readBy = m[2]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     out.set(m[1]!, { name: m[1]!, readBy, secret: /\*\*secret\*\*/.test(m[4]!) });
   }
   return out;

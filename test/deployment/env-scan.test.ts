@@ -24,6 +24,11 @@ describe('envNamesIn', () => {
     assert.deepEqual([...envNamesIn(source)].sort(), ['KAFKA_BROKERS', 'REDIS_URL']);
   });
 
+  it('adds NAME_FILE for every NAME of a module that reads env[`${name}_FILE`]', () => {
+    const source = "const inline = env[name];\nconst file = env[`${name}_FILE`];\nload(env, 'SECRET_KEYS');";
+    assert.deepEqual([...envNamesIn(source)].sort(), ['SECRET_KEYS', 'SECRET_KEYS_FILE']);
+  });
+
   it('takes no literal of a module without computed reads', () => {
     assert.deepEqual([...envNamesIn(`const code = 'RSV_SEAT_UNAVAILABLE'; const x = env.ONLY_ME;`)], ['ONLY_ME']);
   });
@@ -35,12 +40,23 @@ describe('moduleClosure and envReadBy', () => {
 
   it('follows relative static, re-export and dynamic imports (.js specifiers naming .ts files), not packages', () => {
     mkdirSync(join(dir, 'svc', 'lib'), { recursive: true });
-    writeFileSync(join(dir, 'svc', 'main.ts'), `import { a } from './lib/a.js';\nimport pino from 'pino';\nconst m = await import('./lazy.js');\nconst p = process.env.MAIN_PORT;`);
-    writeFileSync(join(dir, 'svc', 'lib', 'a.ts'), `export * from '../shared.js';\nexport const a = process.env.A_FLAG;`);
+    writeFileSync(
+      join(dir, 'svc', 'main.ts'),
+      `import { a } from './lib/a.js';\nimport pino from 'pino';\nconst m = await import('./lazy.js');\nconst p = process.env.MAIN_PORT;`,
+    );
+    writeFileSync(
+      join(dir, 'svc', 'lib', 'a.ts'),
+      `export * from '../shared.js';\nexport const a = process.env.A_FLAG;`,
+    );
     writeFileSync(join(dir, 'svc', 'shared.ts'), `export const s = (env: NodeJS.ProcessEnv) => env.SHARED_URL;`);
     writeFileSync(join(dir, 'svc', 'lazy.ts'), `export const l = process.env.LAZY_MS;`);
     writeFileSync(join(dir, 'svc', 'unused.ts'), `export const u = process.env.NEVER_READ;`);
-    assert.deepEqual(moduleClosure(dir, 'svc/main.ts'), ['svc/lazy.ts', 'svc/lib/a.ts', 'svc/main.ts', 'svc/shared.ts']);
+    assert.deepEqual(moduleClosure(dir, 'svc/main.ts'), [
+      'svc/lazy.ts',
+      'svc/lib/a.ts',
+      'svc/main.ts',
+      'svc/shared.ts',
+    ]);
     const read = envReadBy(dir, 'svc/main.ts');
     assert.deepEqual([...read.keys()].sort(), ['A_FLAG', 'LAZY_MS', 'MAIN_PORT', 'SHARED_URL']);
     assert.deepEqual(read.get('SHARED_URL'), ['svc/shared.ts']);

@@ -5,18 +5,18 @@
  * A source scan, not an execution: it finds `process.env.NAME`, `env.NAME`, `env['NAME']`, helper calls that take the
  * environment and a literal name (`int(env, 'NAME', 1)`), and, in a module that indexes the environment with a
  * computed key (`env[name]`, `process.env[names[k]]`), every UPPER_SNAKE string literal of that module. Names built at
- * run time (`${name}_FILE`) are out of its reach; the documentation lists those by hand.
+ * run time are out of its reach, except the `env[`${name}_FILE`]` shape: a module that reads it reads NAME_FILE for
+ * every NAME it reads.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
-const direct = [
-  /\b(?:process\.)?env\.([A-Z][A-Z0-9_]+)\b/g,
-  /\benv\[\s*['"`]([A-Z][A-Z0-9_]+)['"`]\s*\]/g,
-  /\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]+)['"]/g,
-];
+const direct = [/\b(?:process\.)?env\.([A-Z][A-Z0-9_]+)\b/g, /\benv\[\s*['"`]([A-Z][A-Z0-9_]+)['"`]\s*\]/g];
+const helperCall = /\(\s*env\s*,\s*['"]([A-Z][A-Z0-9_]+)['"]/g;
 const computedIndex = /\b(?:process\.)?env\[\s*(?!['"`])/;
+/** `env[\`${name}_FILE\`]`: the module also reads NAME_FILE for every NAME it reads. */
+const suffixedRead = /\benv\[\s*`\$\{\s*\w+\s*\}(_[A-Z0-9_]+)`\s*\]/g;
 const upperSnakeLiteral = /['"]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"]/g;
 /** Stable error codes (`SS_ERR_SINK_CONFIG`) share the UPPER_SNAKE shape but are no variables. */
 const notAVariable = /(^|_)ERR_/;
@@ -24,7 +24,13 @@ const notAVariable = /(^|_)ERR_/;
 /** The source file an import specifier names (`./x.js` is `./x.ts` on disk), or undefined outside the sources. */
 function resolveImport(fromFile: string, spec: string): string | undefined {
   const base = resolve(dirname(fromFile), spec);
-  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), base, `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    base,
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ];
   return candidates.find((c) => existsSync(c) && !c.endsWith('/') && /\.(m?ts|m?js)$/.test(c));
 }
 
@@ -48,9 +54,17 @@ export function moduleClosure(repoRoot: string, entry: string): string[] {
 /** The variable names one module's source reads (see the module comment for the patterns). */
 export function envNamesIn(source: string): Set<string> {
   const out = new Set<string>();
+  /** Names handed on as strings (to a helper, or through a computed index): only these can get a suffix. */
+  const passedOn = new Set<string>();
   for (const p of direct) for (const m of source.matchAll(p)) out.add(m[1]!);
+  for (const m of source.matchAll(helperCall)) passedOn.add(m[1]!);
   if (computedIndex.test(source))
-    for (const m of source.matchAll(upperSnakeLiteral)) if (!notAVariable.test(m[1]!)) out.add(m[1]!);
+    for (const m of source.matchAll(upperSnakeLiteral)) if (!notAVariable.test(m[1]!)) passedOn.add(m[1]!);
+  const suffixes = [...source.matchAll(suffixedRead)].map((m) => m[1]!);
+  for (const name of passedOn) {
+    out.add(name);
+    for (const suffix of suffixes) out.add(`${name}${suffix}`);
+  }
   return out;
 }
 

@@ -77,20 +77,28 @@ describe('deploy/k8s', () => {
   });
 
   it('runs the stateful processors as StatefulSets with a volume claim at their state directory and a PodDisruptionBudget', () => {
-    for (const [name, prefix] of [['seat-allocation', 'SEAT_ALLOCATION'], ['payments', 'PAYMENTS']] as const) {
+    for (const [name, prefix] of [
+      ['seat-allocation', 'SEAT_ALLOCATION'],
+      ['payments', 'PAYMENTS'],
+    ] as const) {
       const sts = byKind(objects, 'StatefulSet').find((o) => o.metadata.name === name);
       assert.ok(sts, `${name} is a StatefulSet`);
       const spec = sts.spec as { replicas: number; volumeClaimTemplates?: { metadata: { name: string } }[] };
       assert.ok(spec.replicas >= 2, name);
       const claim = spec.volumeClaimTemplates?.[0]?.metadata.name;
       assert.ok(claim, `${name} has a volume claim template`);
-      const stateDir = objects.find((o) => o.kind === 'ConfigMap' && o.data?.[`${prefix}_STATE_DIR`])?.data?.[`${prefix}_STATE_DIR`];
+      const stateDir = objects.find((o) => o.kind === 'ConfigMap' && o.data?.[`${prefix}_STATE_DIR`])?.data?.[
+        `${prefix}_STATE_DIR`
+      ];
       const mount = template(sts).spec.containers[0]!.volumeMounts?.find((m) => m.name === claim);
       assert.equal(mount?.mountPath, stateDir, `${name}: the claim is mounted at ${prefix}_STATE_DIR`);
       const instanceId = template(sts).spec.containers[0]!.env?.find((e) => e.name === `${prefix}_INSTANCE_ID`);
       assert.ok(instanceId?.valueFrom, `${name}: instance id from the pod name`);
       const pdb = byKind(objects, 'PodDisruptionBudget').find(
-        (p) => (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels['app.kubernetes.io/name'] === name,
+        (p) =>
+          (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels[
+            'app.kubernetes.io/name'
+          ] === name,
       );
       assert.ok(pdb, `${name} has a PodDisruptionBudget`);
     }
@@ -115,7 +123,10 @@ describe('deploy/k8s', () => {
       const t = template(o);
       assert.equal(t.spec.securityContext?.runAsNonRoot, true, o.metadata.name);
       for (const c of t.spec.containers) {
-        assert.ok(c.livenessProbe && c.readinessProbe, `${o.metadata.name}/${c.name} has liveness and readiness probes`);
+        assert.ok(
+          c.livenessProbe && c.readinessProbe,
+          `${o.metadata.name}/${c.name} has liveness and readiness probes`,
+        );
         assert.equal(c.securityContext?.allowPrivilegeEscalation, false, o.metadata.name);
         assert.equal(c.securityContext?.readOnlyRootFilesystem, true, o.metadata.name);
       }
@@ -130,6 +141,7 @@ describe('deploy/k8s', () => {
     for (const o of [...byKind(objects, 'Deployment'), ...byKind(objects, 'StatefulSet'), ...byKind(objects, 'Job')])
       for (const c of template(o).spec.containers)
         for (const e of c.env ?? [])
-          if (secretLike.test(e.name)) assert.ok(e.valueFrom?.secretKeyRef, `${o.metadata.name}: ${e.name} from a Secret`);
+          if (secretLike.test(e.name))
+            assert.ok(e.valueFrom?.secretKeyRef, `${o.metadata.name}: ${e.name} from a Secret`);
   });
 });
