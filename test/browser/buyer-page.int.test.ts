@@ -295,11 +295,21 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
       assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
       assert.equal(await page.locator('#auth-view h1').textContent(), 'سجّل الدخول لشراء التذاكر');
-      // Right to left: the form's first field starts at the right edge of the card.
+      // Laid out right to left: the form runs rtl, and the brand sits at the right end of the header.
+      const brand = (await page.locator('.brand').boundingBox())!;
+      assert.ok(brand.x > viewport.width / 2, `brand at x=${brand.x}`);
       const direction = await page.locator('#auth-form').evaluate((el) => getComputedStyle(el).direction);
       assert.equal(direction, 'rtl');
       await page.screenshot({ path: join(shots, `${name}-ar-sign-in.png`), fullPage: true });
       await ctx.close();
     }
+    // Signed in, the event's page in Arabic: mirrored, its legend and panels translated.
+    const { ctx, page } = await signedInPage(b, { width: 360, height: 740 });
+    await page.locator('#lang').selectOption('ar');
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    assert.ok(((await page.locator('#legend').textContent()) ?? '').includes('محجوز لك'));
+    assert.equal(await page.locator('#best-form h2').textContent(), 'أفضل المقاعد المتاحة');
+    await page.screenshot({ path: join(shots, 'phone-ar-event.png'), fullPage: true });
+    await ctx.close();
   });
 });

@@ -1,3 +1,4 @@
+/* global atob, window -- a browser module */
 // The API as the page uses it: tokens kept in sessionStorage, refreshed once on 401, errors as {status, code}.
 const store = window.sessionStorage;
 

@@ -1,3 +1,4 @@
+/* global Option, URLSearchParams, crypto, document, localStorage, location, navigator, window -- a browser module */
 // The buyer's page: sign in or register, find an event, see its seat map with live availability, hold seats (picked
 // on the map or the best N of a section), watch the hold's countdown, release it. Views follow the URL hash:
 // #/events?q=..., #/event/<eventId>.

@@ -1,3 +1,4 @@
+/* global document -- a browser module */
 // Strings per language (i18n/<lang>.json), the document's lang and direction, number and money formats.
 export const languages = ['en', 'fr', 'ar'];
 const rtl = new Set(['ar']);

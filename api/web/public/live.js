@@ -1,3 +1,4 @@
+/* global WebSocket, location -- a browser module */
 // GET /v1/ws (api/push/protocol.ts): authenticates with its first message, follows one event's availability and the
 // buyer's own holds, answers nothing else. Reconnects with exponential backoff and jitter (0.5 s to 30 s), then
 // subscribes again; the page resynchronises from REST on every (re)connection.

@@ -1,3 +1,4 @@
+/* global atob, document -- a browser module */
 // The seat map as SVG: one circle per seat at its x/y, coloured by price category, styled by state (free, held,
 // sold, not for sale, mine, selected). Keyboard: the map is one tab stop; arrows move to the nearest seat that way,
 // Enter or Space toggles it. Pure drawing and lookup; what a tap means is the page's business.
@@ -70,8 +71,8 @@ export class SeatMap {
     const xs = seats.map((s) => s.x);
     const ys = seats.map((s) => s.y);
     if (stage) {
-      xs.push(stage.x - pitch * 4, stage.x + pitch * 4);
-      ys.push(stage.y - pitch, stage.y + pitch);
+      xs.push(stage.x - pitch * 6, stage.x + pitch * 6);
+      ys.push(stage.y - pitch * 1.5, stage.y + pitch * 1.5);
     }
     const pad = pitch;
     const minX = Math.min(...xs) - pad;
@@ -83,15 +84,15 @@ export class SeatMap {
       g.setAttribute('class', 'stage');
       g.setAttribute('aria-hidden', 'true');
       const rect = document.createElementNS(SVG, 'rect');
-      rect.setAttribute('x', stage.x - pitch * 4);
-      rect.setAttribute('y', stage.y - pitch);
-      rect.setAttribute('width', pitch * 8);
-      rect.setAttribute('height', pitch * 2);
+      rect.setAttribute('x', stage.x - pitch * 6);
+      rect.setAttribute('y', stage.y - pitch * 1.5);
+      rect.setAttribute('width', pitch * 12);
+      rect.setAttribute('height', pitch * 3);
       rect.setAttribute('rx', pitch / 2);
       const text = document.createElementNS(SVG, 'text');
       text.setAttribute('x', stage.x);
       text.setAttribute('y', stage.y);
-      text.setAttribute('font-size', pitch * 1.1);
+      text.setAttribute('font-size', pitch * 1.6);
       text.setAttribute('text-anchor', 'middle');
       text.setAttribute('dominant-baseline', 'central');
       text.textContent = stage.label;
