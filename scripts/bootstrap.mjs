@@ -11,6 +11,7 @@
  *                         their services are kept from starting (policy-rc.d) and checked not to be left running
  *   3. Kafka jars         Maven copies infra/kafka/pom.xml's dependencies into .stack/kafka/libs
  *   4. Python venv        .stack/venv with infra/python/requirements.txt (Confluent's client, for interop tests)
+ *   6. k8s validator      .stack/deploy-venv with kubernetes-validate (Kubernetes JSON schemas bundled: offline)
  *
  * One progress line per step (what, how long). A failure names the step and the reason and exits non-zero.
  * Concurrent runs (several `npm test` at once) are serialised by a lock directory, .stack/bootstrap.lock.
@@ -219,6 +220,8 @@ function wantedDebianPackages() {
   // chromium: Debian's browser (/usr/bin/chromium), driven headless by playwright-core in the buyer page's test
   // (test/browser); installed, like the others, only when dpkg does not have it
   want.push('chromium');
+  // docker-compose: Debian's 1.29, which validates docker-compose.yml without a Docker engine (test/deployment)
+  want.push('docker-compose');
   if (needsPython3Venv()) want.push('python3-venv');
   if (!onPath('java')) want.push('openjdk-17-jre-headless');
   if (!onPath('mvn')) want.push('maven');
@@ -452,6 +455,39 @@ async function stripeMock() {
   return `installed stripe-mock ${stripeMockVersion}`;
 }
 
+// ---------------------------------------------------------------------------------------------- 6. k8s validator
+
+/**
+ * kubernetes-validate from PyPI, in its own venv: it ships the Kubernetes JSON schemas, so test/deployment validates
+ * deploy/k8s offline (kubeconform would download them from GitHub). Pinned, so every machine checks the same schemas.
+ */
+const kubernetesValidateVersion = '1.37.0';
+const deployVenv = path.join(localDir, 'deploy-venv');
+const deployVenvMarker = path.join(deployVenv, '.kubernetes-validate-version');
+
+async function kubernetesValidator() {
+  const python = path.join(deployVenv, 'bin', 'python');
+  const works =
+    fs.existsSync(path.join(deployVenv, 'bin', 'kubernetes-validate')) && check(python, ['-c', 'import yaml']).ok;
+  if (works && readIf(deployVenvMarker) === kubernetesValidateVersion) return 'up to date';
+  const py = onPath('python3');
+  if (!py) throw new StepError('python3 is not on PATH');
+  fs.rmSync(deployVenv, { recursive: true, force: true });
+  await run(py, ['-m', 'venv', deployVenv]);
+  await run(python, [
+    '-m',
+    'pip',
+    'install',
+    '-q',
+    '--disable-pip-version-check',
+    `kubernetes-validate==${kubernetesValidateVersion}`,
+  ]);
+  if (!check(path.join(deployVenv, 'bin', 'kubernetes-validate'), ['--version']).ok)
+    throw new StepError('kubernetes-validate does not run in .stack/deploy-venv');
+  fs.writeFileSync(deployVenvMarker, `${kubernetesValidateVersion}\n`);
+  return `installed kubernetes-validate ${kubernetesValidateVersion} in .stack/deploy-venv`;
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 const steps = [
@@ -460,6 +496,7 @@ const steps = [
   ['Kafka jars', kafkaJars],
   ['Python venv', pythonVenv],
   ['stripe-mock', stripeMock],
+  ['k8s validator', kubernetesValidator],
 ];
 
 async function main() {
