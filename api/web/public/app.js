@@ -17,6 +17,7 @@ const state = {
   selected: new Set(), // seat indexes
   holds: new Map(), // holdId -> hold (HELD, of the current event)
   seatIndex: new Map(), // seatId -> index
+  mineCache: new Set(), // seat ids of own holds, as last painted
   zoom: 1,
 };
 
@@ -24,6 +25,11 @@ const state = {
 
 let errorTimer;
 function showError(err) {
+  if (err instanceof ApiError && err.status === 401 && !err.code.startsWith('SS_ERR_AUTH_INVALID')) {
+    // the session ended (refresh refused): back to the sign-in form, saying why
+    session.clear();
+    route().catch(() => undefined);
+  }
   const code = err instanceof ApiError ? err.code : typeof err === 'string' ? err : 'unknown';
   const text = has(`error.${code}`) ? t(`error.${code}`) : t('error.unknown', { code });
   showMessage(text, 'error', code);
@@ -434,6 +440,8 @@ const live = new Live({
     $('live').textContent = t(s === 'on' ? 'live.on' : s === 'connecting' ? 'live.connecting' : 'live.off');
   },
   onReady: () => resync().catch(showError),
+  // the socket's token was refused: a call through api() refreshes the session, or ends it
+  onUnauthenticated: () => api('/v1/me', { auth: true }).then(() => live.restart(), showError),
 });
 
 async function start() {

@@ -5,8 +5,8 @@
 import { freshAccessToken } from './api.js';
 
 export class Live {
-  constructor({ onAvailability, onMe, onState, onReady }) {
-    this.handlers = { onAvailability, onMe, onState, onReady };
+  constructor({ onAvailability, onMe, onState, onReady, onUnauthenticated }) {
+    this.handlers = { onAvailability, onMe, onState, onReady, onUnauthenticated };
     this.eventId = null;
     this.attempt = 0;
     this.ws = null;
@@ -26,6 +26,17 @@ export class Live {
     this.ws?.close(1000);
     this.ws = null;
     this.handlers.onState('off');
+  }
+
+  /** Connects again after the backoff (a token refused twice in a row does not spin). */
+  restart() {
+    this.stop();
+    this.stopped = false;
+    this.timer = setTimeout(() => this.connect(), this.backoff());
+  }
+
+  backoff() {
+    return Math.min(30_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
   }
 
   follow(eventId) {
@@ -67,14 +78,19 @@ export class Live {
       } else if (m.type === 'availability') this.handlers.onAvailability(m.eventId, m.availability);
       else if (m.type === 'me') this.handlers.onMe(m.decision);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
       if (this.stopped) return;
       this.handlers.onState('off');
-      const delay = Math.min(30_000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
-      this.timer = setTimeout(() => this.connect(), delay);
+      if (e.code === 4401) {
+        // not (or no longer) authenticated: the page refreshes the session and restarts, or signs out
+        this.stopped = true;
+        this.handlers.onUnauthenticated();
+        return;
+      }
+      this.timer = setTimeout(() => this.connect(), this.backoff());
     };
   }
 }
