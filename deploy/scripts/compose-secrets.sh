@@ -7,7 +7,9 @@ set -eu
 cd "$(dirname "$0")/../.."
 dir=deploy/secrets
 mkdir -p "$dir/tls" && chmod 700 "$dir"
-umask 077
+# The directory keeps other users of the host out; the files themselves must be readable by the containers' own
+# users (Compose bind-mounts file secrets with their host mode: uid 10001 in SeatStream's image, nginx, postgres).
+umask 022
 rand() { node -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; }
 keep() { [ -s "$1" ] && echo "kept $1" ; }
 keep "$dir/postgres-password" || rand 24 > "$dir/postgres-password"
