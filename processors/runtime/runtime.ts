@@ -455,7 +455,8 @@ export class StreamRuntime {
       log.info({ restored, wiped, positions: Object.fromEntries(positions), durationMs }, 'task opened');
       this.emit('taskOpened', { taskId, partition, restored, wiped, durationMs });
     } catch (err) {
-      log.error({ err }, 'opening the task failed: retrying');
+      if (this.state === 'running') log.error({ err }, 'opening the task failed: retrying');
+      else log.info('task opening abandoned: shutting down');
       if (task) await task.close(false).catch(() => undefined);
       else {
         for (const s of stores.values()) await s.close().catch(() => undefined);
@@ -546,6 +547,8 @@ export class StreamRuntime {
     } catch (err) {
       this.log.warn({ err }, 'stopping the consumer failed');
     }
+    // Restores in progress are abandoned (their tasks close without having run).
+    await this.reader?.close().catch((err: unknown) => this.log.warn({ err }, 'closing the changelog reader failed'));
     for (const p of [...this.tasks.keys()]) this.retire(p, true, 'shutdown');
     // Operations may chain further operations while we wait: wait until none is left.
     for (let pending = [...this.ops.values()]; pending.length;) {
@@ -553,7 +556,6 @@ export class StreamRuntime {
       const now = [...this.ops.values()];
       pending = now.filter((p) => !pending.includes(p));
     }
-    await this.reader?.close().catch((err: unknown) => this.log.warn({ err }, 'closing the changelog reader failed'));
     await this.admin?.close().catch((err: unknown) => this.log.warn({ err }, 'closing the admin client failed'));
     this.state = 'closed';
     if (wasStarted) this.log.info('closed');

@@ -121,11 +121,8 @@ export class TypedKeyValueStore<K, V> extends SerdeStore<K, V> implements KeyVal
   }
 
   async put(key: K, value: V): Promise<void> {
-    const [k, v] = await Promise.all([
-      this.serdes.keySerde.serialize(this.topic, key),
-      this.serdes.valueSerde.serialize(this.topic, value),
-    ]);
-    this.store.put(k, v);
+    const k = await this.serdes.keySerde.serialize(this.topic, key);
+    this.store.put(k, await this.serdes.valueSerde.serialize(this.topic, value));
   }
 
   async delete(key: K): Promise<void> {

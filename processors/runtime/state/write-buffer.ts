@@ -12,7 +12,8 @@ export type Pending = Buffer | null;
 export class WriteBuffer {
   private readonly entries = new Map<string, Pending>();
   /** Previous states of keys written since the savepoint (`undefined`: the key was not buffered). */
-  private undo: [string, Pending | undefined][] | null = null;
+  private readonly undo: [string, Pending | undefined][] = [];
+  private recording = false;
 
   get size(): number {
     return this.entries.size;
@@ -24,28 +25,30 @@ export class WriteBuffer {
   }
 
   set(key: string, value: Pending): void {
-    if (this.undo) this.undo.push([key, this.entries.get(key)]);
+    if (this.recording) this.undo.push([key, this.entries.get(key)]);
     this.entries.set(key, value);
   }
 
   /** Starts recording what to undo; a new savepoint replaces the previous one. */
   savepoint(): void {
-    this.undo = [];
+    this.recording = true;
+    this.undo.length = 0;
   }
 
   /** Undoes every write since the savepoint, which stays in place. */
   rollbackToSavepoint(): void {
-    if (!this.undo) return;
+    if (!this.recording) return;
     for (let i = this.undo.length - 1; i >= 0; i--) {
       const [key, previous] = this.undo[i]!;
       if (previous === undefined) this.entries.delete(key);
       else this.entries.set(key, previous);
     }
-    this.undo = [];
+    this.undo.length = 0;
   }
 
   releaseSavepoint(): void {
-    this.undo = null;
+    this.recording = false;
+    this.undo.length = 0;
   }
 
   /** Buffered entries with gte <= key < lt, sorted by key. */
@@ -63,6 +66,6 @@ export class WriteBuffer {
 
   clear(): void {
     this.entries.clear();
-    this.undo = this.undo ? [] : null;
+    this.undo.length = 0;
   }
 }
