@@ -1,17 +1,18 @@
 /**
  * Checkout end to end on the real local stack (Kafka, schema registry, PostgreSQL, Redis from loadEndpoints()):
- * the seat allocator (its service, a random application id), the payment saga (its service, a random application
- * id), the sandbox provider (its own process), the checkout read-model sink, and the API (buildApp with the
- * checkout plugin, through the test harness). A concert hall is published under a random event id.
+ * the seat allocator (its topology in this process, a random application id), the payment saga (its service as a
+ * child process, a random application id), the sandbox provider (its own process), the checkout read-model sink,
+ * and the API (buildApp plus the checkout plugin, through the test harness). A concert hall is published under a
+ * random event id; both stream applications start at the end of the shared topics.
  *
  *  1. a succeeding token: booking, one signed ticket per seat, payment captured once; check-in refuses a forged QR
  *     and a second scan; a cancelled booking is refunded and its ticket refused;
  *  2. a declining token: 402, and the seats are back on sale at once (another buyer holds them);
  *  3. a timing-out provider: no booking, nothing charged, the seats released by the hold's expiry;
- *  4. the saga SIGKILLed right after the provider authorised, and again right after it captured: after restarts the
- *     booking is made once and the card captured once;
- *  5. reconciliation over a few hundred random checkouts: nothing sold without a captured payment, no captured
- *     payment without a booking or a refund, no payment captured twice.
+ *  4. reconciliation over a few hundred random checkouts: nothing sold without a captured payment, no captured
+ *     payment without a booking or a refund, no payment captured twice;
+ *  5. the saga SIGKILLed right after the provider authorised, and again right after it captured: after restarts
+ *     the booking is made once and the card captured once.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -42,7 +43,9 @@ import { concertHall } from '../seat-allocation/demo-venue.js';
 import type { ReservationCommand, ReservationDecision } from '../seat-allocation/model.js';
 import { publishCatalog } from '../seat-allocation/publishDemo.js';
 import { PartitionReader, partitionOf } from '../seat-allocation/testing/partition-reader.js';
-import { ServiceProcess, stopAllServices } from '../seat-allocation/testing/service-process.js';
+import { SeatAllocationMetrics } from '../seat-allocation/metrics.js';
+import { seatAllocationTopology } from '../seat-allocation/topology.js';
+import { StreamRuntime } from '../runtime/index.js';
 import { signTicket, generateTicketKeyPem, keysFromPem, loadTicketKeys } from '../tickets/signing.js';
 import { CheckoutSink } from '../tickets/sink.js';
 import { PaymentsProcess, stopAllPayments } from './testing/payments-process.js';
@@ -129,6 +132,7 @@ describe('checkout end to end (real stack)', () => {
     await p.waitFor((e) => e.event === 'started', 90_000, 'the payment saga to start');
     return p;
   };
+  let allocator: StreamRuntime;
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'checkout-it-'));
@@ -169,15 +173,41 @@ describe('checkout end to end (real stack)', () => {
       PAYMENTS_STATE_DIR: join(stateDir, 'payments'),
       PAYMENTS_ALLOCATOR_APPLICATION_ID: allocatorApp,
       PAYMENTS_SESSION_TIMEOUT_MS: '6000',
+      // Past records of the shared topics are other tests'. Restarts resume from committed offsets; the
+      // reconciliation runs before the crash tests, so every request partition has one by then.
+      PAYMENTS_AUTO_OFFSET_RESET: 'latest',
     };
-    new ServiceProcess('allocator', {
-      SEAT_ALLOCATION_APPLICATION_ID: allocatorApp,
-      SEAT_ALLOCATION_INSTANCE_ID: 'it',
-      SEAT_ALLOCATION_STATE_DIR: join(stateDir, 'allocator'),
-      SEAT_ALLOCATION_SESSION_TIMEOUT_MS: '6000',
-      SEAT_ALLOCATION_EXPIRY_INTERVAL_MS: '500',
-    });
+    // The seat allocator's topology, in this process, starting at the end of the shared topics (a new allocator
+    // would otherwise replay every command other tests ever wrote before it reaches ours).
+    allocator = new StreamRuntime(
+      seatAllocationTopology({
+        registry,
+        expiryIntervalMs: 500,
+        metrics: new SeatAllocationMetrics(),
+        log: logger('allocator-it', {}),
+      }),
+      {
+        applicationId: allocatorApp,
+        brokers,
+        stateDir: join(stateDir, 'allocator'),
+        sessionTimeoutMs: 6_000,
+        autoOffsetReset: 'latest',
+      },
+    );
+    let allocatorTasks = 0;
+    allocator.on('taskOpened', () => allocatorTasks++);
+    await allocator.start();
     payments = await startPayments();
+    await payments.waitFor(
+      () => payments.events.filter((e) => e.event === 'taskOpened').length === topics.paymentRequests.partitions,
+      90_000,
+      'every saga task to open',
+    );
+    await eventually(
+      () => allocatorTasks === topics.reservationCommands.partitions,
+      90_000,
+      () => 'every allocator task to open',
+    );
 
     sinkPool = new pg.Pool({ connectionString: endpoints.postgres, max: 3 });
     h = await startHarness({ env: {} });
@@ -208,30 +238,36 @@ describe('checkout end to end (real stack)', () => {
       maxTicketsPerBuyer: 10,
     });
     await publishCatalog([definition], { brokers, registry });
-    // Wait until the allocator knows the event: a probe hold, given back at once.
-    await eventually(
-      async () => {
-        const probe = {
-          ...base('probe'),
-          type: 'HoldBestAvailable' as const,
-          quantity: 1,
-          sectionId: 'ST6',
-          priceCategoryId: null,
-        };
-        await send([probe]);
-        const d = await decisionOf(probe.requestId);
-        if (d.type !== 'SeatsHeld') return false;
+    // Wait until the allocator knows the event (a new allocator replays the whole command log of the shared topics
+    // first): probe holds until one is granted, then give it back.
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const probe = {
+        ...base('probe'),
+        type: 'HoldBestAvailable' as const,
+        quantity: 1,
+        sectionId: 'ST6',
+        priceCategoryId: null,
+      };
+      await send([probe]);
+      await eventually(
+        () => mine().some((d) => d.meta.requestId === probe.requestId) || Date.now() > deadline,
+        310_000,
+        () => 'a probe decision',
+      );
+      const d = mine().find((x) => x.meta.requestId === probe.requestId);
+      if (d?.type === 'SeatsHeld') {
         await send([{ ...base('probe'), type: 'ReleaseHold', holdId: d.holdId }]);
-        return true;
-      },
-      90_000,
-      () => 'the allocator to know the event',
-    );
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the allocator did not learn the event in 300 s');
+      await sleep(500);
+    }
   });
 
   after(async () => {
     await stopAllPayments();
-    await stopAllServices();
+    await allocator?.close();
     await stopAllSandboxes();
     await sink?.stop();
     await publisher?.close();
@@ -382,48 +418,6 @@ describe('checkout end to end (real stack)', () => {
     assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing authorised or charged');
   });
 
-  for (const step of ['authorise', 'capture'] as const) {
-    it(`SIGKILL right after the provider ${step === 'authorise' ? 'authorised' : 'captured'}: booked once, captured once`, async () => {
-      const buyerId = `buyer-${randomUUID()}`;
-      payments.kill('SIGTERM');
-      await payments.exited;
-      const faulty = await startPayments({ PAYMENTS_PAUSE_AFTER: step });
-      const held = await hold(buyerId, 1, 'ST3');
-      const checkoutId = checkoutIdFor(held.holdId, buyerId);
-      await publisher.publish({
-        type: 'CheckoutRequested',
-        holdId: held.holdId,
-        eventId: '',
-        buyerId,
-        at: Date.now(),
-        checkoutId,
-        token: 'tok_success',
-        provider: 'sandbox',
-        locale: 'fr',
-      });
-      await faulty.waitFor((e) => e.event === 'paused' && e.holdId === held.holdId, 60_000, `the pause after ${step}`);
-      faulty.kill('SIGKILL');
-      await faulty.exited;
-      payments = await startPayments();
-      await eventually(
-        async () =>
-          (await sinkPool.query(`SELECT status FROM checkouts WHERE checkout_id = $1`, [checkoutId])).rows[0]
-            ?.status === 'COMPLETED',
-        60_000,
-        () => 'the checkout to complete after the restart',
-      );
-      const pays = await paymentsFor(held.holdId);
-      assert.equal(pays.length, 1, 'one authorisation');
-      assert.equal(pays[0]!.captures, 1, 'captured once');
-      await sleep(1_000);
-      assert.equal(
-        mine().filter((d) => d.type === 'BookingConfirmed' && d.holdId === held.holdId).length,
-        1,
-        'booked once',
-      );
-    });
-  }
-
   it('reconciliation over a few hundred random checkouts', async () => {
     const COUNT = 240;
     const tokens = ['tok_success', 'tok_success', 'tok_success', 'tok_decline', 'tok_flaky', 'tok_5xx'];
@@ -504,4 +498,46 @@ describe('checkout end to end (real stack)', () => {
     }
     console.log(`reconciliation: ${holds.length} checkouts, ${sold} sold, ${all.length} payments at the provider`);
   });
+
+  for (const step of ['authorise', 'capture'] as const) {
+    it(`SIGKILL right after the provider ${step === 'authorise' ? 'authorised' : 'captured'}: booked once, captured once`, async () => {
+      const buyerId = `buyer-${randomUUID()}`;
+      payments.kill('SIGTERM');
+      await payments.exited;
+      const faulty = await startPayments({ PAYMENTS_PAUSE_AFTER: step });
+      const held = await hold(buyerId, 1, 'ST3');
+      const checkoutId = checkoutIdFor(held.holdId, buyerId);
+      await publisher.publish({
+        type: 'CheckoutRequested',
+        holdId: held.holdId,
+        eventId: '',
+        buyerId,
+        at: Date.now(),
+        checkoutId,
+        token: 'tok_success',
+        provider: 'sandbox',
+        locale: 'fr',
+      });
+      await faulty.waitFor((e) => e.event === 'paused' && e.holdId === held.holdId, 60_000, `the pause after ${step}`);
+      faulty.kill('SIGKILL');
+      await faulty.exited;
+      payments = await startPayments();
+      await eventually(
+        async () =>
+          (await sinkPool.query(`SELECT status FROM checkouts WHERE checkout_id = $1`, [checkoutId])).rows[0]
+            ?.status === 'COMPLETED',
+        60_000,
+        () => 'the checkout to complete after the restart',
+      );
+      const pays = await paymentsFor(held.holdId);
+      assert.equal(pays.length, 1, 'one authorisation');
+      assert.equal(pays[0]!.captures, 1, 'captured once');
+      await sleep(1_000);
+      assert.equal(
+        mine().filter((d) => d.type === 'BookingConfirmed' && d.holdId === held.holdId).length,
+        1,
+        'booked once',
+      );
+    });
+  }
 });

@@ -18,9 +18,12 @@ const branch = <T extends object>(u: T): [string, unknown] => {
   return [k.slice(k.lastIndexOf('.') + 1), v];
 };
 
-const gaFromAvro = (g: null | { [k: string]: GaLine }): GaLine | null => (g === null ? null : Object.values(g)[0]!);
+const gaFromAvro = (g: null | { [k: string]: GaLine }): GaLine | null =>
+  g === null ? null : { ...Object.values(g)[0]! };
 const gaToAvro = (g: GaLine | null): null | { 'io.seatstream.payment.BookedPlaces': GaLine } =>
   g === null ? null : { 'io.seatstream.payment.BookedPlaces': g };
+
+const seatLines = (seats: readonly SeatLine[]): SeatLine[] => seats.map((s) => ({ ...s }));
 
 /// Requests
 
@@ -43,7 +46,7 @@ export function requestFromAvro(r: Req.PaymentRequest): SagaInput {
       return { ...base, type: name, ...(v as Req.HoldPlaced) };
     case 'HoldBooked': {
       const h = v as Req.HoldBooked;
-      return { ...base, type: name, ...h, generalAdmission: gaFromAvro(h.generalAdmission) };
+      return { ...base, type: name, ...h, seats: seatLines(h.seats), generalAdmission: gaFromAvro(h.generalAdmission) };
     }
     case 'ConfirmationRejected':
       return { ...base, type: name, ...(v as Req.ConfirmationRejected) };
@@ -176,6 +179,7 @@ export function resultFromAvro(a: Res.PaymentResult): ResultEnvelope & { result:
     result = {
       ...(fields as object),
       type,
+      seats: seatLines(fields.seats as SeatLine[]),
       generalAdmission: gaFromAvro(fields.generalAdmission as null | { [k: string]: GaLine }),
     } as SagaResult;
   else result = { ...(fields as object), type } as SagaResult;
@@ -194,8 +198,6 @@ export function resultFromAvro(a: Res.PaymentResult): ResultEnvelope & { result:
 export type { SagaOutput };
 
 /// The seat allocator's decisions the saga listens to (repartitioned by holdId)
-
-const seatLines = (seats: readonly SeatLine[]): SeatLine[] => seats.map((s) => ({ ...s }));
 
 /** The saga input a reservation decision becomes, or null when the saga has no use for it (replays included). */
 export function sagaInputOfDecision(e: ReservationEvent): SagaInput | null {

@@ -7,6 +7,7 @@
  *   PAYMENTS_COMMIT_INTERVAL_MS        (default 100)
  *   PAYMENTS_TICK_MS                   how often due provider calls are looked for (default 100)
  *   PAYMENTS_ALLOCATOR_APPLICATION_ID  whose reservation decisions are trusted (default seat-allocation)
+ *   PAYMENTS_AUTO_OFFSET_RESET         where a new application starts: earliest (default) or latest
  *   PAYMENTS_PAUSE_AFTER               test fault: hang after this provider step succeeded (authorise, capture…)
  *   provider settings: provider/from-env.ts
  *
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     commitIntervalMs: Number(env.PAYMENTS_COMMIT_INTERVAL_MS || 100),
     ...(env.PAYMENTS_SESSION_TIMEOUT_MS ? { sessionTimeoutMs: Number(env.PAYMENTS_SESSION_TIMEOUT_MS) } : {}),
     instanceId,
+    autoOffsetReset: env.PAYMENTS_AUTO_OFFSET_RESET === 'latest' ? 'latest' : 'earliest',
     handleSignals: true,
     log: logger('runtime', { applicationId, instance: instanceId }),
   });
