@@ -215,9 +215,7 @@ async function openEvent(eventId) {
       state.states = new Uint8Array(e.seats.length);
       state.availability = null;
       $('event-name').textContent = e.name;
-      $('event-meta').textContent = [dateTime(e.startsAt), [e.venue?.name, e.venue?.city].filter(Boolean).join(', ')]
-        .filter(Boolean)
-        .join(' · ');
+      renderEventMeta();
       $('map').setAttribute('aria-label', t('map.label', { name: e.name }));
       renderLegend();
       renderSections();
@@ -253,6 +251,13 @@ function applyAvailability(a) {
   state.availability = a;
   state.states = decodeStates(state.event.seats, a);
   repaint();
+}
+
+function renderEventMeta() {
+  const e = state.event;
+  $('event-meta').textContent = [dateTime(e.startsAt), [e.venue?.name, e.venue?.city].filter(Boolean).join(', ')]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function renderLegend() {
@@ -457,10 +462,11 @@ async function start() {
     if (state.event) {
       for (const el of document.querySelectorAll('#map .stage text')) el.textContent = t('map.stage');
       $('map').setAttribute('aria-label', t('map.label', { name: state.event.name }));
+      renderEventMeta();
       renderLegend();
       renderSections();
       repaint();
-    }
+    } else if (!$('events-view').hidden) await listEvents($('q').value.trim());
   });
   $('mode-login').addEventListener('click', () => setMode('login'));
   $('mode-register').addEventListener('click', () => setMode('register'));
