@@ -90,9 +90,9 @@ export class SeatMap {
       rect.setAttribute('height', pitch * 3);
       rect.setAttribute('rx', pitch / 2);
       const text = document.createElementNS(SVG, 'text');
-      text.setAttribute('x', stage.x);
-      text.setAttribute('y', stage.y);
-      text.setAttribute('font-size', pitch * 1.6);
+      // drawn at 10 units and scaled down: browsers round font sizes below a pixel or so up, or drop them
+      text.setAttribute('transform', `translate(${stage.x} ${stage.y}) scale(${(pitch * 1.6) / 10})`);
+      text.setAttribute('font-size', '10');
       text.setAttribute('text-anchor', 'middle');
       text.setAttribute('dominant-baseline', 'central');
       text.textContent = stage.label;
