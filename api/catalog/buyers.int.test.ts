@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { Producer } from 'kafkajs';
 import { loadEndpoints } from '../../infra/config.js';
 import { availabilityOf, seatStatusAt } from '../../processors/seat-allocation/availability.js';
@@ -228,9 +229,59 @@ describe('catalog: what buyers read (read models fed by the sink)', () => {
     assert.equal(backwards.json().code, 'SS_ERR_BAD_REQUEST');
   });
 
+  it('never answers 5xx, whatever the query string holds', async () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('the', '!!!', "'", ':*', '&|!()', '""', '-', 'ـ', '،', '\u0000'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          q: fc.option(text),
+          city: fc.option(text),
+          cursor: fc.option(fc.oneof(fc.base64String(), text)),
+          limit: fc.option(fc.oneof(fc.integer(), text)),
+        }),
+        async (params) => {
+          const query = Object.entries(params)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+            .join('&');
+          const res = await h.inject({ url: `/v1/events?${query}` });
+          assert.ok(
+            res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500),
+            `${query}: ${res.statusCode} ${res.body}`,
+          );
+          if (res.statusCode !== 200) assert.deepEqual(Object.keys(res.json()).sort(), ['code', 'message']);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(text, fc.constantFrom('', '/availability', '/availability?seats=taken'), async (id, suffix) => {
+        const res = await h.inject({ url: `/v1/events/${encodeURIComponent(id)}${suffix}` });
+        assert.ok([400, 404].includes(res.statusCode), `${id}${suffix}: ${res.statusCode} ${res.body}`);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('shows an event with every seat of its map (id, section, row, label, price category, position) in the allocator’s order', async () => {
     const res = await h.inject({ url: `/v1/events/${published.hall}` });
     assert.equal(res.statusCode, 200);
+    // Versioned: the ETag is the definition's version, and a matching If-None-Match is a 304.
+    assert.equal(res.headers.etag, `"${(res.json() as { version: number }).version}"`);
+    const unchanged = await h.inject({
+      url: `/v1/events/${published.hall}`,
+      headers: { 'if-none-match': res.headers.etag as string },
+    });
+    assert.deepEqual([unchanged.statusCode, unchanged.body], [304, '']);
+    assert.equal(
+      (await h.inject({ url: `/v1/events/${published.hall}` })).body,
+      res.body,
+      'the cached answer is the same',
+    );
     const e = res.json() as {
       seatCount: number;
       gaCapacity: number;
@@ -448,6 +499,17 @@ describe('catalog: what buyers read (read models fed by the sink)', () => {
       };
       const expected = availabilityOf(inv)!;
       assert.equal(a.version, expected.version);
+      assert.equal(res.headers.etag, `"${expected.version}"`);
+      const unchanged = await h.inject({
+        url: `/v1/events/${published.hall}/availability`,
+        headers: { 'if-none-match': `"${expected.version}"` },
+      });
+      assert.equal(unchanged.statusCode, 304);
+      const stale = await h.inject({
+        url: `/v1/events/${published.hall}/availability`,
+        headers: { 'if-none-match': `"${expected.version - 1}"` },
+      });
+      assert.equal(stale.statusCode, 200);
       assert.deepEqual(a.totals, expected.totals);
       assert.deepEqual([a.totals.held, a.totals.sold], [3 + 1 + 2, 2]);
       const map = inv.map!;

@@ -156,6 +156,23 @@ export async function findAvailability(
   return r;
 }
 
+/** The versions of an event's definition and of its latest snapshot, without reading either (for caches). */
+export async function currentVersions(
+  db: Queryable,
+  eventId: string,
+): Promise<{ event: number | null; availability: number | null }> {
+  const { rows } = await db.query<{ event: string | null; availability: string | null }>(
+    `SELECT (SELECT version FROM events WHERE event_id = $1) AS event,
+            (SELECT version FROM availability WHERE event_id = $1) AS availability`,
+    [eventId],
+  );
+  const r = rows[0]!;
+  return {
+    event: r.event === null ? null : Number(r.event),
+    availability: r.availability === null ? null : Number(r.availability),
+  };
+}
+
 /// Holds and bookings
 
 export interface HoldReadRow {

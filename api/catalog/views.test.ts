@@ -4,7 +4,7 @@ import { availabilityOf } from '../../processors/seat-allocation/availability.js
 import { decide, evolve } from '../../processors/seat-allocation/decider.js';
 import { confirm, definition, holdSeats, T0 } from '../../processors/seat-allocation/fixtures.js';
 import { emptyInventory } from '../../processors/seat-allocation/inventory.js';
-import { expandSeatMap, roundCoordinate, SeatMapCache, seatStatuses } from './views.js';
+import { expandSeatMap, ResponseCache, roundCoordinate, SeatMapCache, seatStatuses } from './views.js';
 
 const hall = definition();
 
@@ -89,5 +89,17 @@ describe('seat map views', () => {
     cache.get('e2', 1, make);
     cache.get('e1', 2, make); // another version is another map
     assert.equal(made, 5);
+  });
+
+  it('keeps serialized responses within a byte budget, least recently used out first', () => {
+    const cache = new ResponseCache(10);
+    cache.set('a', 'aaaa');
+    cache.set('b', 'bbbb');
+    assert.equal(cache.get('a'), 'aaaa');
+    cache.set('c', 'cccc'); // 12 bytes: b, the least recently used, goes
+    assert.deepEqual([cache.get('a'), cache.get('b'), cache.get('c')], ['aaaa', undefined, 'cccc']);
+    cache.set('huge', 'x'.repeat(11)); // larger than the budget: not kept
+    assert.equal(cache.get('huge'), undefined);
+    assert.equal(cache.get('c'), 'cccc');
   });
 });

@@ -120,3 +120,39 @@ export class SeatMapCache {
     return made;
   }
 }
+
+/**
+ * Serialized responses by key (event, version, variant), least recently used dropped beyond a byte budget: a stadium's
+ * seat map is 6 MB of JSON and its per-seat availability 2 MB, tens of ms of CPU to serialize, asked by every buyer
+ * at an on-sale peak while the version changes a few times a second at most.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, string>();
+  private bytes = 0;
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+
+  get(key: string): string | undefined {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, body: string): void {
+    if (body.length > this.maxBytes) return;
+    const had = this.entries.get(key);
+    if (had !== undefined) {
+      this.bytes -= had.length;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, body);
+    this.bytes += body.length;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.length;
+    }
+  }
+}
