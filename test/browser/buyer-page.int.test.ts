@@ -185,7 +185,7 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
       .locator(`#map circle[data-id="${seatId}"][data-state="${state}"]`)
       .waitFor({ state: 'attached', timeout: WAIT });
 
-  it('A holds two seats, B sees them taken live, the countdown runs, A releases and B sees them free', async () => {
+  it('A holds two seats, B sees them taken live, the countdown runs, A releases and B sees them free', async (t) => {
     const A = await signedInPage(a, { width: 1280, height: 900 });
     const B = await signedInPage(b, { width: 360, height: 740 });
     // Two neighbours in a row of the middle of the seat map.
@@ -200,12 +200,16 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
 
     for (const id of pair) await A.page.locator(`#map circle[data-id="${id}"]`).click();
     for (const id of pair) assert.equal(await seatState(A.page, id), 'selected');
+    const clicked = Date.now();
     await A.page.locator('#hold-selected').click();
     await A.page.locator('#hold-panel').waitFor({ state: 'visible', timeout: WAIT });
     for (const id of pair) await waitState(A.page, id, 'mine');
 
     // B, another buyer in another context, sees them taken without reloading.
     for (const id of pair) await waitState(B.page, id, 'held');
+    t.diagnostic(
+      `A's click on hold -> B's page shows the seats taken: ${Date.now() - clicked} ms (a measure, not a check)`,
+    );
     await B.page.screenshot({ path: join(shots, 'phone-b-sees-taken.png'), fullPage: true });
     // Zoomed in on a phone, the taken seats are easy to tell apart.
     await B.page.locator('#zoom-in').click();
@@ -230,9 +234,11 @@ describe('buyer page in headless Chromium (real stack)', { timeout: 300_000 }, (
     await A.page.screenshot({ path: join(shots, 'phone-a-holding.png'), fullPage: true });
     await A.page.setViewportSize({ width: 1280, height: 900 });
 
+    const releasing = Date.now();
     await A.page.locator('#release').click();
     await A.page.locator('#hold-panel').waitFor({ state: 'hidden', timeout: WAIT });
     for (const id of pair) await waitState(B.page, id, 'free');
+    t.diagnostic(`A's click on release -> B's page shows the seats free: ${Date.now() - releasing} ms`);
     for (const id of pair) await waitState(A.page, id, 'free');
     await B.page.screenshot({ path: join(shots, 'phone-b-sees-free.png'), fullPage: true });
     await A.ctx.close();
