@@ -23,10 +23,12 @@ import { authRoutes } from './auth/routes.js';
 import { authSchemas } from './auth/schemas.js';
 import { bookingsPlugin, type BookingsOptions } from './bookings/plugin.js';
 import { catalogRoutes } from './catalog/index.js';
+import { checkoutPlugin, createCheckoutDeps, type CheckoutDeps } from './checkout/plugin.js';
 import { docsPlugin } from './http/docs.js';
 import { errorHandlerPlugin, sendError } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
 import { metricsPlugin } from './http/metrics.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Bookings and live push: replica id, decision wait, Kafka client... (default: from the environment). */
   bookings?: BookingsOptions;
+  /** Checkout, webhooks, tickets and check-in: providers, ticket key, publisher (default: from the environment). */
+  checkout?: CheckoutDeps;
 }
 
 declare module 'fastify' {
@@ -142,6 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { ctx });
   await app.register(partnerRoutes, { ctx });
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
+  await app.register(checkoutPlugin, { ctx, checkout: deps.checkout ?? createCheckoutDeps() });
+  await app.register(notificationRoutes, { ctx });
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);
   methodNotAllowedRoutes(app, declared);

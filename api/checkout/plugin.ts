@@ -19,9 +19,9 @@ export async function checkoutPlugin(app: FastifyInstance, opts: { ctx: ApiConte
   app.addHook('onClose', async () => opts.checkout.publisher.close());
 }
 
-export async function createCheckoutDeps(env: NodeJS.ProcessEnv = process.env): Promise<CheckoutDeps> {
+export function createCheckoutDeps(env: NodeJS.ProcessEnv = process.env): CheckoutDeps {
   return {
-    publisher: await createPaymentRequestPublisher(),
+    publisher: createPaymentRequestPublisher(),
     providers: providersFromEnv(env),
     ticketPublicKeyPem: loadTicketKeys(env).publicKeyPem,
     ...(env.API_CHECKOUT_WAIT_MS ? { waitMs: Number(env.API_CHECKOUT_WAIT_MS) } : {}),

@@ -1,6 +1,7 @@
 /**
- * Publishes payment-saga inputs (checkouts, verified webhooks) to payment.requests.v1, keyed by holdId, in Avro
- * through the schema registry, with an idempotent producer (acks=all).
+ * Publishes payment-saga inputs (checkouts, verified webhooks) to payment.requests.v1, keyed by holdId (Kafka's
+ * default partitioner, as the runtime's sinks), in Avro through the schema registry, with an idempotent producer
+ * (acks=all). Kafka is reached at the first publish, so an API that takes no checkout never connects.
  */
 import kafkajs from 'kafkajs';
 import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
@@ -15,9 +16,9 @@ export interface PaymentRequestPublisher {
   close(): Promise<void>;
 }
 
-export async function createPaymentRequestPublisher(
+export function createPaymentRequestPublisher(
   options: { brokers?: string[]; registry?: RegistryClient } = {},
-): Promise<PaymentRequestPublisher> {
+): PaymentRequestPublisher {
   const endpoints = loadEndpoints();
   const registry = options.registry ?? createRegistryClient(endpoints.schemaRegistry);
   const serde = serdeFor(topics.paymentRequests, registry, { autoRegister: false });
@@ -31,12 +32,19 @@ export async function createPaymentRequestPublisher(
     maxInFlightRequests: 1,
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
   });
-  await producer.connect();
+  let connected: Promise<void> | null = null;
   return {
     async publish(input, traceparent = null) {
       const value = await serde.serialize(topics.paymentRequests.name, requestToAvro(input, traceparent));
+      connected ??= producer.connect().catch((err: unknown) => {
+        connected = null;
+        throw err;
+      });
+      await connected;
       await producer.send({ topic: topics.paymentRequests.name, acks: -1, messages: [{ key: input.holdId, value }] });
     },
-    close: () => producer.disconnect(),
+    close: async () => {
+      if (connected) await producer.disconnect();
+    },
   };
 }

@@ -17,7 +17,6 @@ import { SMTPServer } from 'smtp-server';
 import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { startHarness, type Harness } from '../../api/testing/harness.js';
-import { notificationRoutes } from '../../api/notifications/routes.js';
 import { createRedis, type Redis } from '../../api/redis.js';
 import { channelsFor } from '../../connectors/push-router/channels.js';
 import { createRegistryClient } from '../../schemas/registry-client.js';
@@ -110,7 +109,6 @@ describe('notifications (real stack, real SMTP server)', () => {
     const smtpPort = (smtp.server.address() as { port: number }).port;
 
     h = await startHarness();
-    await h.app.register(notificationRoutes, { ctx: h.app.ctx });
     subscriber = createRedis(endpoints.redis);
     publisher = createRedis(endpoints.redis);
     await subscriber.psubscribe(`${prefix}user:*`);

@@ -29,7 +29,6 @@ import {
   stopAllSandboxes,
   type SandboxPaymentView,
 } from '../../infra/payment-sandbox/testing/sandbox-process.js';
-import { checkoutPlugin } from '../../api/checkout/plugin.js';
 import { createPaymentRequestPublisher, type PaymentRequestPublisher } from '../../api/checkout/publisher.js';
 import { checkoutIdFor } from '../../api/checkout/routes.js';
 import { startHarness, type Harness } from '../../api/testing/harness.js';
@@ -210,7 +209,9 @@ describe('checkout end to end (real stack)', () => {
     );
 
     sinkPool = new pg.Pool({ connectionString: endpoints.postgres, max: 3 });
-    h = await startHarness({ env: {} });
+    // The API (buildApp registers the checkout plugin) takes its providers from the environment.
+    Object.assign(process.env, providerEnv, { API_CHECKOUT_WAIT_MS: '30000' });
+    h = await startHarness();
     sink = new CheckoutSink({
       brokers,
       groupId: `it-checkout-sink-${randomUUID()}`,
@@ -220,17 +221,7 @@ describe('checkout end to end (real stack)', () => {
       log: logger('checkout-sink-it'),
     });
     await sink.start();
-    publisher = await createPaymentRequestPublisher({ brokers, registry });
-    const { providersFromEnv } = await import('./provider/from-env.js');
-    await h.app.register(checkoutPlugin, {
-      ctx: h.app.ctx,
-      checkout: {
-        publisher: await createPaymentRequestPublisher({ brokers, registry }),
-        providers: providersFromEnv(providerEnv),
-        ticketPublicKeyPem: loadTicketKeys().publicKeyPem,
-        waitMs: 30_000,
-      },
-    });
+    publisher = createPaymentRequestPublisher({ brokers, registry });
     const definition = concertHall({
       eventId,
       onSaleAt: Date.now() - 60_000,
