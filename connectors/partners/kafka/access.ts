@@ -94,8 +94,13 @@ export interface PartnerKafkaAccess {
   suspend(partnerId: string): Promise<void>;
   /** Removes the DENY ACLs. */
   resume(partnerId: string): Promise<void>;
-  /** Removes every ACL of the principal, its credential, its topics and subjects, its consumer groups. */
-  remove(partnerId: string): Promise<{ topics: string[]; groups: string[]; acls: number }>;
+  /**
+   * Removes every ACL of the principal, its credential, its topics and subjects, its consumer groups. A group that
+   * still has members (a consumer refused since, whose leave request was refused too) cannot be deleted: it is
+   * reported in `groupsLeft`; it empties at its session timeout and its offsets expire with the broker's offset
+   * retention (7 days). Without ACLs nobody can use it, and partner ids are never reused.
+   */
+  remove(partnerId: string): Promise<{ topics: string[]; groups: string[]; groupsLeft: string[]; acls: number }>;
   describe(partnerId: string): Promise<PartnerKafkaState>;
   close(): Promise<void>;
 }
@@ -212,9 +217,23 @@ export function createPartnerKafkaAccess(options: PartnerKafkaAccessOptions): Pa
       for (const t of topics) await registry.deleteSubject(subjectFor({ ...partnerBookingsFor(partnerId), name: t }));
       const { groups } = await a.listGroups();
       const mine = groups.map((g) => g.groupId).filter((g) => g.startsWith(partnerGroupPrefix(partnerId)));
-      if (mine.length) await a.deleteGroups(mine);
-      log.info({ partnerId, topics, groups: mine, acls: acls.length }, 'partner removed from Kafka');
-      return { topics, groups: mine, acls: acls.length };
+      const deleted: string[] = [];
+      const left: string[] = [];
+      for (const g of mine) {
+        try {
+          await a.deleteGroups([g]);
+          deleted.push(g);
+        } catch (err) {
+          const codes = (err as { groups?: { error?: { type?: string } }[] }).groups?.map((x) => x.error?.type);
+          if (!codes?.every((c) => c === 'NON_EMPTY_GROUP' || c === 'GROUP_ID_NOT_FOUND')) throw err;
+          if (codes.includes('NON_EMPTY_GROUP')) left.push(g);
+        }
+      }
+      log.info(
+        { partnerId, topics, groups: deleted, groupsLeft: left, acls: acls.length },
+        'partner removed from Kafka',
+      );
+      return { topics, groups: deleted, groupsLeft: left, acls: acls.length };
     },
 
     async describe(partnerId) {
