@@ -12,7 +12,11 @@
 import { decide, evolve } from '../../../processors/seat-allocation/decider.js';
 import { decisionToAvro, definitionFromAvro } from '../../../processors/seat-allocation/codec.js';
 import { emptyInventory, type EventInventory } from '../../../processors/seat-allocation/inventory.js';
-import { isPublished, type ReservationCommand } from '../../../processors/seat-allocation/model.js';
+import {
+  isPublished,
+  type CommandEnvelope,
+  type ReservationCommand,
+} from '../../../processors/seat-allocation/model.js';
 import type { CatalogEvent, PriceCategory, Section } from '../../../schemas/generated/catalog-event.js';
 import type { ReservationEvent } from '../../../schemas/generated/reservation-event.js';
 
@@ -58,6 +62,14 @@ interface BuyerState {
   bookings: Set<string>;
 }
 
+/** What a buyer does next with a hold or booking: pay (confirm), give it back, or cancel, at a later time. */
+interface FollowUp {
+  at: number;
+  sim: EventSim;
+  buyerId: string;
+  make: (env: CommandEnvelope) => ReservationCommand;
+}
+
 interface EventSim {
   catalog: CatalogEvent;
   inv: EventInventory;
@@ -73,6 +85,7 @@ export class OnSaleSimulation {
   private readonly rnd: () => number;
   private readonly buyers: string[];
   private seq = 0;
+  private followUps: FollowUp[] = [];
 
   constructor(private readonly o: OnSaleOptions) {
     this.rnd = prng(o.seed);
@@ -125,17 +138,46 @@ export class OnSaleSimulation {
       if (!e.meta.replay) {
         const b = this.buyer(sim, e.meta.buyerId);
         switch (e.type) {
-          case 'SeatsHeld':
+          case 'SeatsHeld': {
             b.holds.add(e.holdId);
+            // Most buyers pay within a minute; some give the hold back; the others let it expire.
+            const u = this.rnd();
+            const holdId = e.holdId;
+            if (u < 0.7) {
+              this.later(now + 3_000 + Math.round(-Math.log(1 - this.rnd()) * 15_000), sim, e.meta.buyerId, (env) => ({
+                ...env,
+                type: 'ConfirmBooking',
+                holdId,
+                paymentReference: `pay-${env.requestId}`,
+              }));
+            } else if (u < 0.8) {
+              this.later(now + 2_000 + Math.round(this.rnd() * 20_000), sim, e.meta.buyerId, (env) => ({
+                ...env,
+                type: 'ReleaseHold',
+                holdId,
+              }));
+            }
             break;
+          }
           case 'HoldReleased':
           case 'HoldExpired':
             b.holds.delete(e.holdId);
             break;
-          case 'BookingConfirmed':
+          case 'BookingConfirmed': {
             b.holds.delete(e.holdId);
             b.bookings.add(e.bookingId);
+            const bookingId = e.bookingId;
+            if (this.rnd() < 0.04) {
+              this.later(now + 10_000 + Math.round(this.rnd() * 110_000), sim, e.meta.buyerId, (env) => ({
+                ...env,
+                type: 'CancelBooking',
+                bookingId,
+                reason: 'cannot attend',
+                byOperator: false,
+              }));
+            }
             break;
+          }
           case 'BookingCancelled':
             b.bookings.delete(e.bookingId);
             break;
@@ -149,22 +191,34 @@ export class OnSaleSimulation {
     return out;
   }
 
-  /** One buyer command (and the hold expiries due) at time `now`, on a random event. */
+  private later(at: number, sim: EventSim, buyerId: string, make: FollowUp['make']): void {
+    this.followUps.push({ at, sim, buyerId, make });
+  }
+
+  /**
+   * One buyer command at time `now` (a payment, release or cancellation that is due, else a new command on a
+   * random event), preceded by the hold expiries due on that event.
+   */
   step(now: number): SimulatedDecision[] {
-    const sim = this.pick(this.sims);
+    let due = -1;
+    for (let i = 0; i < this.followUps.length; i++) {
+      if (this.followUps[i]!.at <= now && (due < 0 || this.followUps[i]!.at < this.followUps[due]!.at)) due = i;
+    }
+    const followUp = due >= 0 ? this.followUps.splice(due, 1)[0] : undefined;
+    const sim = followUp?.sim ?? this.pick(this.sims);
     const out: SimulatedDecision[] = [];
     if (now - sim.lastExpiry >= 5_000) {
       sim.lastExpiry = now;
       out.push(...this.run(sim, { ...this.envelope(sim, 'system', now), type: 'ExpireHolds', now }, now));
     }
-    const cmd = this.nextCommand(sim, now);
+    const cmd = followUp ? followUp.make(this.envelope(sim, followUp.buyerId, now)) : this.nextCommand(sim, now);
     sim.sent.push(cmd);
     if (sim.sent.length > 200) sim.sent.shift();
     out.push(...this.run(sim, cmd, now));
     return out;
   }
 
-  private envelope(sim: EventSim, buyerId: string, now: number) {
+  private envelope(sim: EventSim, buyerId: string, now: number): CommandEnvelope {
     this.seq += 1;
     return {
       requestId: `${sim.catalog.eventId}-r${this.seq}`,
