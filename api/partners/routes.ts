@@ -59,14 +59,18 @@ export async function partnerRoutes(app: FastifyInstance, opts: PartnerRoutesOpt
     return own;
   };
   let connection: PartnerConnection | undefined = opts.connection;
-  const service = new PartnerService(ctx.pool, kafka, () => (connection ??= loadPartnerConnection()), log);
+  const service = new PartnerService(ctx.pool, kafka, () => (connection ??= loadPartnerConnection()));
   app.addHook('onClose', async () => own?.close());
 
   for (const s of partnerSchemas) app.addSchema(s);
   app.addHook('preHandler', app.authenticate);
   app.addHook('preHandler', app.requireRole('admin'));
 
-  const actor = (req: FastifyRequest): Actor => ({ userId: req.principal?.sub ?? null, requestId: String(req.id) });
+  const actor = (req: FastifyRequest): Actor => ({
+    userId: req.principal?.sub ?? null,
+    requestId: String(req.id),
+    log: req.log,
+  });
   const common = { tags: ['partners'], security: bearerSecurity };
 
   app.post<{ Body: { partnerId: string; displayName: string; kind: PartnerKind; entitlements?: Entitlement[] } }>(
@@ -144,7 +148,7 @@ export async function partnerRoutes(app: FastifyInstance, opts: PartnerRoutesOpt
         response: responses({ 200: { $ref: 'PartnerKafkaState#' } }, [...authErrors, 404]),
       },
     },
-    async (req) => service.kafkaState(req.params.partnerId),
+    async (req) => service.kafkaState(req.params.partnerId, req.log),
   );
 
   app.post<WithId>(

@@ -52,10 +52,14 @@ export interface PartnerCredentials extends PartnerConnection {
   password: string;
 }
 
+/** Where audit lines and warnings go: the request's logger (it carries the request id). */
+export type AuditLog = Pick<Logger, 'info' | 'warn'>;
+
 export interface Actor {
   /** The admin's user id (null: an operator command). */
   userId: string | null;
   requestId: string | null;
+  log: AuditLog;
 }
 
 /** The topics a partner with these entitlements reads (what its ACLs allow). */
@@ -92,7 +96,6 @@ export class PartnerService {
     private readonly pool: Pool,
     private readonly kafka: () => PartnerKafkaAccess,
     private readonly connection: () => PartnerConnection,
-    private readonly log: Logger,
   ) {}
 
   async list(): Promise<PartnerView[]> {
@@ -109,13 +112,9 @@ export class PartnerService {
   }
 
   /** What Kafka holds for the partner now (credential, ACLs, topics): for operators checking an onboarding. */
-  async kafkaState(partnerId: string): Promise<PartnerKafkaState> {
+  async kafkaState(partnerId: string, log: AuditLog): Promise<PartnerKafkaState> {
     await this.existing(this.pool, partnerId);
-    try {
-      return await this.kafka().describe(partnerId);
-    } catch (err) {
-      throw kafkaUnavailable(err);
-    }
+    return this.onKafka(log, (k) => k.describe(partnerId));
   }
 
   async create(
@@ -140,7 +139,7 @@ export class PartnerService {
     const row = await inTransaction(this.pool, async (c) => {
       const locked = await this.existing(c, input.partnerId, true);
       if (locked.status !== 'provisioning') throw new ApiError('SS_ERR_PARTNER_EXISTS');
-      await this.onKafka((k) => k.provision(input.partnerId, entitlements, password));
+      await this.onKafka(actor.log, (k) => k.provision(input.partnerId, entitlements, password));
       const after = await setStatus(c, input.partnerId, 'active', { rotated: true });
       await this.record(c, input.partnerId, 'created', actor, {
         displayName: input.displayName,
@@ -155,7 +154,7 @@ export class PartnerService {
   async rotate(partnerId: string, actor: Actor): Promise<{ partner: PartnerView; credentials: PartnerCredentials }> {
     const password = newPassword();
     const row = await this.act(partnerId, ['active', 'suspended'], async (c, before) => {
-      await this.onKafka((k) => k.setPassword(partnerId, password));
+      await this.onKafka(actor.log, (k) => k.setPassword(partnerId, password));
       const after = await setStatus(c, partnerId, before.status, { rotated: true });
       await this.record(c, partnerId, 'credentials-rotated', actor, { credentialVersion: after.credential_version });
       return after;
@@ -165,7 +164,7 @@ export class PartnerService {
 
   async suspend(partnerId: string, reason: string | undefined, actor: Actor): Promise<PartnerView> {
     const row = await this.act(partnerId, ['active', 'suspended'], async (c, before) => {
-      await this.onKafka((k) => k.suspend(partnerId));
+      await this.onKafka(actor.log, (k) => k.suspend(partnerId));
       if (before.status === 'suspended') return before;
       const after = await setStatus(c, partnerId, 'suspended');
       await this.record(c, partnerId, 'suspended', actor, reason ? { reason } : {});
@@ -176,7 +175,7 @@ export class PartnerService {
 
   async resume(partnerId: string, actor: Actor): Promise<PartnerView> {
     const row = await this.act(partnerId, ['active', 'suspended'], async (c, before) => {
-      await this.onKafka((k) => k.resume(partnerId));
+      await this.onKafka(actor.log, (k) => k.resume(partnerId));
       if (before.status === 'active') return before;
       const after = await setStatus(c, partnerId, 'active');
       await this.record(c, partnerId, 'resumed', actor);
@@ -188,7 +187,7 @@ export class PartnerService {
   /** Removes every access on Kafka, the partner's topics and groups, erases its buyer salt; the row stays, audited. */
   async remove(partnerId: string, actor: Actor): Promise<PartnerView> {
     const row = await this.act(partnerId, ['provisioning', 'active', 'suspended'], async (c) => {
-      const removed = await this.onKafka((k) => k.remove(partnerId));
+      const removed = await this.onKafka(actor.log, (k) => k.remove(partnerId));
       const after = await setStatus(c, partnerId, 'deleted');
       await this.record(c, partnerId, 'deleted', actor, removed);
       return after;
@@ -220,11 +219,11 @@ export class PartnerService {
     });
   }
 
-  private async onKafka<T>(fn: (k: PartnerKafkaAccess) => Promise<T>): Promise<T> {
+  private async onKafka<T>(log: AuditLog, fn: (k: PartnerKafkaAccess) => Promise<T>): Promise<T> {
     try {
       return await fn(this.kafka());
     } catch (err) {
-      this.log.warn({ err }, 'partner change not applied on Kafka');
+      log.warn({ err }, 'partner change not applied on Kafka');
       throw kafkaUnavailable(err);
     }
   }
@@ -237,7 +236,7 @@ export class PartnerService {
     details: Record<string, unknown> = {},
   ): Promise<void> {
     await insertAudit(c, { partnerId, action, actorId: actor.userId, requestId: actor.requestId, details });
-    this.log.info(
+    actor.log.info(
       { audit: { partnerId, action, actorId: actor.userId, requestId: actor.requestId, details } },
       `partner ${action}`,
     );
