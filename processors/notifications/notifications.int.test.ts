@@ -18,7 +18,6 @@ import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { startHarness, type Harness } from '../../api/testing/harness.js';
 import { createRedis, type Redis } from '../../api/redis.js';
-import { channelsFor } from '../../connectors/push-router/channels.js';
 import { createRegistryClient } from '../../schemas/registry-client.js';
 import { serdeFor } from '../../schemas/serde.js';
 import { ensureSubjects } from '../../schemas/subjects.js';

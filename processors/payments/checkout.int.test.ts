@@ -237,7 +237,7 @@ describe('checkout end to end (real stack)', () => {
         ...base('probe'),
         type: 'HoldBestAvailable' as const,
         quantity: 1,
-        sectionId: 'ST6',
+        sectionId: 'BA1',
         priceCategoryId: null,
       };
       await send([probe]);
@@ -251,6 +251,7 @@ describe('checkout end to end (real stack)', () => {
         await send([{ ...base('probe'), type: 'ReleaseHold', holdId: d.holdId }]);
         break;
       }
+      if (d?.type === 'HoldRejected' && d.code !== 'RSV_UNKNOWN_EVENT') throw new Error(`probe refused: ${d.code}`);
       if (Date.now() > deadline) throw new Error('the allocator did not learn the event in 300 s');
       await sleep(500);
     }

@@ -38,7 +38,7 @@ export function verifyTicket(publicKey: KeyObject, qr: string): TicketClaims | n
   if (parts.length !== 3 || parts[0] !== PREFIX) return null;
   const [prefix, payload, signature] = parts as [string, string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]+$/.test(signature)) return null;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(null, Buffer.from(`${prefix}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
   } catch {
