@@ -12,7 +12,7 @@ import { dlqHeaders } from './dead-letter.js';
 import { TestCluster, brokers, eventually, type TopicReader } from './kafka/test-kit.js';
 import type { Processor, ProcessorContext, StreamRecord } from './processor.js';
 import { StreamRuntime } from './runtime.js';
-import { jsonSerde, stringSerde } from './serde.js';
+import { jsonSerde, stringSerde, type Serde } from './serde.js';
 import type { KeyValueStore } from './state/key-value-store.js';
 import { readTaskStore } from './testing/stores.js';
 import { Topology } from './topology.js';
@@ -20,6 +20,15 @@ import { Topology } from './topology.js';
 interface Order {
   n: number;
 }
+
+/** The sink's serde refuses 14 (a forward that fails after the processor returned). */
+const refusing14: Serde<number> = {
+  serialize: async (topic, value) => {
+    if (value === 14) throw new RangeError('14 is not accepted downstream');
+    return jsonSerde<number>().serialize(topic, value);
+  },
+  deserialize: (topic, data) => jsonSerde<number>().deserialize(topic, data),
+};
 
 /** Doubles n; counts what it processed per key; throws on 13 after writing to its store. */
 class Doubler implements Processor<string, Order, string, number> {
@@ -39,7 +48,8 @@ class Doubler implements Processor<string, Order, string, number> {
       this.onThrow();
       throw new Error('unlucky number');
     }
-    await this.ctx.forward('doubled', record.key, record.value.n * 2);
+    // Not awaited on purpose: the runtime still waits for it, and its failure fails the record.
+    void this.ctx.forward('doubled', record.key, record.value.n * 2);
   }
 }
 
@@ -69,13 +79,14 @@ describe('poison records', () => {
       .addSource('orders', { topics: input, keySerde: stringSerde, valueSerde: jsonSerde<Order>() })
       .addProcessor('double', () => new Doubler(() => attempts++), 'orders')
       .addStateStore({ name: 'seen', keySerde: stringSerde, valueSerde: jsonSerde<number>() }, 'double')
-      .addSink('doubled', { topic: output, keySerde: stringSerde, valueSerde: jsonSerde<number>() }, 'double');
+      .addSink('doubled', { topic: output, keySerde: stringSerde, valueSerde: refusing14 }, 'double');
 
     const key = 'customer-1'; // one key: one partition, strict order
     await cluster.produce(input, [
       { key, value: JSON.stringify({ n: 1 }) },
       { key, value: '{"n": 2', headers: { trace: 'abc' } }, // not JSON
       { key, value: JSON.stringify({ n: 13 }) }, // the processor throws
+      { key, value: JSON.stringify({ n: 7 }) }, // its forward fails
       { key, value: JSON.stringify({ n: 3 }) },
     ]);
     runtime = new StreamRuntime(topology, {
@@ -91,14 +102,14 @@ describe('poison records', () => {
     const dlq = await cluster.reader(`${input}.dlq`);
     readers.push(out, dlq);
     await out.waitUntil(() => out.records.length >= 2, 30_000, 'the two good records');
-    await dlq.waitUntil(() => dlq.records.length >= 2, 30_000, 'two dead letters');
+    await dlq.waitUntil(() => dlq.records.length >= 3, 30_000, 'three dead letters');
 
     assert.deepEqual(
       out.records.map((r) => JSON.parse(r.value!.toString())),
       [2, 6],
       'records after the poison ones are processed, in order',
     );
-    const [undecodable, failing] = dlq.records;
+    const [undecodable, failing, unforwardable] = dlq.records;
     assert.equal(undecodable!.headers[dlqHeaders.code], 'SS_ERR_RUNTIME_DESERIALIZATION');
     assert.match(undecodable!.headers[dlqHeaders.message]!, /JSON/);
     assert.equal(undecodable!.headers[dlqHeaders.topic], input);
@@ -118,6 +129,9 @@ describe('poison records', () => {
     assert.equal(failing!.headers[dlqHeaders.attempts], '3', 'tried once and retried twice');
     assert.equal(failing!.headers[dlqHeaders.offset], '2');
     assert.equal(attempts, 3);
+    assert.equal(unforwardable!.headers[dlqHeaders.code], 'SS_ERR_RUNTIME_PROCESSING');
+    assert.equal(unforwardable!.headers[dlqHeaders.message], '14 is not accepted downstream');
+    assert.equal(unforwardable!.headers[dlqHeaders.offset], '3');
 
     // The failing record's store write was rolled back on every attempt: 2 records counted, not 3
     // or 5. The store is written right after the Kafka commit, so the query may lag a moment.
@@ -125,7 +139,7 @@ describe('poison records', () => {
     await eventually(async () => (await rt.query<string, number>('seen', key)) !== undefined, 10_000, 'the store');
     await eventually(async () => (await rt.query<string, number>('seen', key)) === 2, 10_000, 'seen = 2');
     const metrics = await runtime.metricsText();
-    assert.match(metrics, /seatstream_runtime_dead_letters_total\{[^}]*code="SS_ERR_RUNTIME_PROCESSING"[^}]*\} 1/);
+    assert.match(metrics, /seatstream_runtime_dead_letters_total\{[^}]*code="SS_ERR_RUNTIME_PROCESSING"[^}]*\} 2/);
     assert.match(metrics, /seatstream_runtime_dead_letters_total\{[^}]*code="SS_ERR_RUNTIME_DESERIALIZATION"[^}]*\} 1/);
 
     await runtime.close();

@@ -37,6 +37,7 @@ import type {
 } from './processor.js';
 import { PunctuationSchedule, type Scheduled } from './punctuation.js';
 import { chunkForSend, recordBytes, type SendLimits } from './send-chunks.js';
+import { deserializeWith, serializeWith } from './serde.js';
 import { ReadOnlyTypedKeyValueStore, TypedKeyValueStore, type KeyValueStore } from './state/key-value-store.js';
 import type { TaskStore } from './state/task-store.js';
 import { createTransactionStateMachine, type TransactionStateMachine } from './transaction-state.js';
@@ -88,6 +89,9 @@ class Lock {
 }
 
 const noHeaders: Headers = Object.freeze({});
+const done: Promise<void> = Promise.resolve();
+const isPromise = <T>(x: T | Promise<T>): x is Promise<T> =>
+  x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Instance {
@@ -208,10 +212,17 @@ export class StreamTask implements TaskInternals {
   ): Promise<void> {
     let children: readonly string[] = node.children;
     if (childName !== undefined) {
-      if (!node.children.includes(childName)) return Promise.reject(UnknownNodeError(childName, node.name));
+      if (!node.children.includes(childName)) return this.failed_(UnknownNodeError(childName, node.name));
       children = [childName];
     }
-    const p = children.length === 1 ? this.deliver(children[0]!, record) : this.deliverAll(children, record);
+    let result: void | Promise<void>;
+    try {
+      result = children.length === 1 ? this.deliver(children[0]!, record) : this.deliverAll(children, record);
+    } catch (error) {
+      return this.failed_(error);
+    }
+    if (!isPromise(result)) return done;
+    const p = result;
     this.inflight.add(p);
     // A failed forward fails the record even if the processor did not await it (or caught it).
     p.then(
@@ -221,6 +232,14 @@ export class StreamTask implements TaskInternals {
         this.failure ??= { error };
       },
     );
+    return p;
+  }
+
+  /** A forward that failed at once: it fails the record, and is not an unhandled rejection. */
+  private failed_(error: unknown): Promise<void> {
+    this.failure ??= { error };
+    const p = Promise.reject(error);
+    p.catch(() => undefined);
     return p;
   }
 
@@ -242,7 +261,8 @@ export class StreamTask implements TaskInternals {
           this.consumed.set(batch.topic, record.offset + 1);
           last = record.offset;
           this.consumedCount.set(batch.topic, (this.consumedCount.get(batch.topic) ?? 0) + 1);
-          await this.afterRecord(record.timestamp);
+          const after = this.afterRecord(record.timestamp);
+          if (after) await after;
           if (Date.now() - this.workStartedAt >= this.o.config.commitIntervalMs) {
             await this.commit();
             control.resolve(last);
@@ -270,8 +290,10 @@ export class StreamTask implements TaskInternals {
     let key: unknown;
     let value: unknown;
     try {
-      key = record.key === null ? null : await source.keySerde.deserialize(topic, record.key);
-      value = record.value === null ? null : await source.valueSerde.deserialize(topic, record.value);
+      key = record.key === null ? null : deserializeWith(source.keySerde, topic, record.key);
+      if (isPromise(key)) key = await key;
+      value = record.value === null ? null : deserializeWith(source.valueSerde, topic, record.value);
+      if (isPromise(value)) value = await value;
     } catch (err) {
       this.deadLetter(topic, record, 'SS_ERR_RUNTIME_DESERIALIZATION', err, 1);
       return;
@@ -312,20 +334,24 @@ export class StreamTask implements TaskInternals {
     if (failure) throw failure.error;
   }
 
-  private deliverAll(children: readonly string[], record: StreamRecord<unknown, unknown>): Promise<void> {
-    return children.reduce<Promise<void>>((p, c) => p.then(() => this.deliver(c, record)), Promise.resolve());
+  private async deliverAll(children: readonly string[], record: StreamRecord<unknown, unknown>): Promise<void> {
+    for (const c of children) await this.deliver(c, record);
   }
 
-  private async deliver(child: string, record: StreamRecord<unknown, unknown>): Promise<void> {
+  /** Runs a child: synchronously when it can (a sink with built-in serdes, a synchronous processor). */
+  private deliver(child: string, record: StreamRecord<unknown, unknown>): void | Promise<void> {
     const node = this.o.topology.nodes.get(child);
     if (node?.kind === 'sink') return this.toSink(node, record);
-    const instance = this.instances.get(child);
-    if (instance) await instance.processor.process(record);
+    return this.instances.get(child)?.processor.process(record);
   }
 
-  private async toSink(sink: SinkNode, record: StreamRecord<unknown, unknown>): Promise<void> {
-    const key = record.key == null ? null : await sink.keySerde.serialize(sink.topic, record.key);
-    const value = record.value == null ? null : await sink.valueSerde.serialize(sink.topic, record.value);
+  private toSink(sink: SinkNode, record: StreamRecord<unknown, unknown>): void | Promise<void> {
+    const key = record.key == null ? null : serializeWith(sink.keySerde, sink.topic, record.key);
+    const value = record.value == null ? null : serializeWith(sink.valueSerde, sink.topic, record.value);
+    if (isPromise(key) || isPromise(value))
+      return Promise.all([key, value]).then(([k, v]) =>
+        this.buffer({ topic: sink.topic, key: k, value: v, timestamp: record.timestamp, headers: record.headers }),
+      );
     this.buffer({ topic: sink.topic, key, value, timestamp: record.timestamp, headers: record.headers });
   }
 
@@ -356,10 +382,14 @@ export class StreamTask implements TaskInternals {
   }
 
   /** After each record: stream time, stream-time punctuators, sending outputs when enough piled up. */
-  private async afterRecord(timestamp: number): Promise<void> {
+  private afterRecord(timestamp: number): Promise<void> | undefined {
     if (this.streamTime === undefined || timestamp > this.streamTime) this.streamTime = timestamp;
-    for (const p of this.schedule_.dueStreamTime(this.streamTime)) await this.punctuate(p, this.streamTime);
-    if (this.bufferedBytes >= this.o.config.maxBufferedBytes) await this.sendBuffered();
+    const due = this.schedule_.dueStreamTime(this.streamTime);
+    if (due.length === 0 && this.bufferedBytes < this.o.config.maxBufferedBytes) return undefined;
+    return (async () => {
+      for (const p of due) await this.punctuate(p, this.streamTime!);
+      if (this.bufferedBytes >= this.o.config.maxBufferedBytes) await this.sendBuffered();
+    })();
   }
 
   // ---- punctuation ----

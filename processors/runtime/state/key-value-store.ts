@@ -3,7 +3,7 @@
  * the store's serdes, over the task's byte-level TaskStore. Ranges and prefixes are in the byte order
  * of serialized keys (so string keys sort as their UTF-8 bytes).
  */
-import type { Serde } from '../serde.js';
+import { isSyncSerde, type Serde } from '../serde.js';
 import type { TaskStore } from './task-store.js';
 
 export interface KeyValue<K, V> {
@@ -48,6 +48,8 @@ export const prefixEnd = (prefix: Buffer): Buffer | undefined => {
   return undefined;
 };
 
+const done: Promise<void> = Promise.resolve();
+
 interface Serdes<K, V> {
   keySerde: Serde<K>;
   valueSerde: Serde<V>;
@@ -60,6 +62,8 @@ abstract class SerdeStore<K, V> implements ReadOnlyKeyValueStore<K, V> {
   ) {}
 
   protected abstract read(key: Buffer): Promise<Buffer | undefined>;
+  /** The value when known without I/O (null: absent), undefined when RocksDB must be read. */
+  protected abstract peek(key: Buffer): Buffer | null | undefined;
   protected abstract entries(gte?: Buffer, lt?: Buffer): AsyncIterable<[Buffer, Buffer]>;
 
   get name(): string {
@@ -71,7 +75,21 @@ abstract class SerdeStore<K, V> implements ReadOnlyKeyValueStore<K, V> {
     return this.store.changelog.topic;
   }
 
-  async get(key: K): Promise<V | undefined> {
+  get(key: K): Promise<V | undefined> {
+    const { keySerde, valueSerde } = this.serdes;
+    if (!isSyncSerde(keySerde) || !isSyncSerde(valueSerde)) return this.getAsync(key);
+    // The hot path: built-in serdes and a key in the write buffer or the cache, without a promise
+    // per step.
+    try {
+      const known = this.peek(keySerde.serializeSync(this.topic, key));
+      if (known === undefined) return this.getAsync(key);
+      return Promise.resolve(known === null ? undefined : valueSerde.deserializeSync(this.topic, known));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async getAsync(key: K): Promise<V | undefined> {
     const raw = await this.read(await this.serdes.keySerde.serialize(this.topic, key));
     return raw === undefined ? undefined : this.serdes.valueSerde.deserialize(this.topic, raw);
   }
@@ -116,11 +134,26 @@ export class TypedKeyValueStore<K, V> extends SerdeStore<K, V> implements KeyVal
     return this.store.get(key);
   }
 
+  protected peek(key: Buffer): Buffer | null | undefined {
+    return this.store.peek(key);
+  }
+
   protected entries(gte?: Buffer, lt?: Buffer): AsyncIterable<[Buffer, Buffer]> {
     return this.store.range(gte, lt);
   }
 
-  async put(key: K, value: V): Promise<void> {
+  put(key: K, value: V): Promise<void> {
+    const { keySerde, valueSerde } = this.serdes;
+    if (!isSyncSerde(keySerde) || !isSyncSerde(valueSerde)) return this.putAsync(key, value);
+    try {
+      this.store.put(keySerde.serializeSync(this.topic, key), valueSerde.serializeSync(this.topic, value));
+      return done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async putAsync(key: K, value: V): Promise<void> {
     const k = await this.serdes.keySerde.serialize(this.topic, key);
     this.store.put(k, await this.serdes.valueSerde.serialize(this.topic, value));
   }
@@ -134,6 +167,10 @@ export class TypedKeyValueStore<K, V> extends SerdeStore<K, V> implements KeyVal
 export class ReadOnlyTypedKeyValueStore<K, V> extends SerdeStore<K, V> {
   protected read(key: Buffer): Promise<Buffer | undefined> {
     return this.store.getCommitted(key);
+  }
+
+  protected peek(): undefined {
+    return undefined; // queries always read RocksDB's committed state (the cache is the writer's)
   }
 
   protected entries(gte?: Buffer, lt?: Buffer): AsyncIterable<[Buffer, Buffer]> {

@@ -154,6 +154,22 @@ export class TaskStore {
     return this.readCommitted(k, key);
   }
 
+  /**
+   * The value of a key when it is known without reading RocksDB: from the transaction's writes or
+   * the cache (`null`: known absent); `undefined` when only get() can tell.
+   */
+  peek(key: Buffer): Buffer | null | undefined {
+    const k = toStr(key);
+    const pending = this.buffer.get(k);
+    if (pending !== undefined) return pending;
+    const cached = this.cache.get(k);
+    if (cached !== undefined) {
+      this.cache.delete(k);
+      this.cache.set(k, cached);
+    }
+    return cached;
+  }
+
   put(key: Buffer, value: Buffer): void {
     this.buffer.set(toStr(key), value);
   }
