@@ -596,6 +596,22 @@ describe('bookings and live push (Kafka, registry, PostgreSQL, Redis, seat alloc
     const forged = await connect(A, { token: `${alice.token.slice(0, -4)}AAAA`, via: 'message' });
     assert.equal((await forged.closed).code, 4401);
 
+    // A client that stops answering pings is dropped (no close frame can reach it: 1006 on its side).
+    const beating = await stack.startReplica('api-e', { push: { heartbeatMs: 200 } });
+    const deaf = await connect(beating, { token: alice.token });
+    await deaf.waitFor((f) => f.type === 'ready', WAIT, 'ready');
+    deaf.pause();
+    await eventually(
+      async () =>
+        /seatstream_push_closes_total\{reason="heartbeat"\} 1/.test(
+          await (await fetch(`${beating.url}/metrics`)).text(),
+        ) || undefined,
+      WAIT,
+      'the deaf client to be dropped',
+    );
+    deaf.resume();
+    assert.equal((await deaf.closed).code, 1006);
+
     // Whatever the body, never a 5xx.
     const fuzz = await signUp(stack.harness, A.url, 'fuzz');
     await fc.assert(

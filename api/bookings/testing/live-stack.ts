@@ -68,39 +68,37 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startLiveStack(): Promise<LiveStack> {
   const endpoints = loadEndpoints();
   const brokers = kafkaBrokers(endpoints);
-  const kafka = new Kafka({ brokers, clientId: 'bookings-it', logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const applied = await applyTopics(admin, catalogSpecs());
-  if (!applied.ok) throw new Error(`topics:apply failed: ${JSON.stringify(applied.outcomes.filter((o) => o.error))}`);
   const registry = createRegistryClient(endpoints.schemaRegistry);
-  const subjects = await ensureSubjects(catalogSpecs(), registry);
-  if (subjects.some((s) => s.action === 'failed')) throw new Error(`schemas: ${JSON.stringify(subjects)}`);
-
+  const kafka = new Kafka({ brokers, clientId: 'bookings-it', logLevel: logLevel.NOTHING });
+  const harness = await startHarness();
+  const admin = kafka.admin();
   const run = randomUUID().slice(0, 8);
   const applicationId = `it-bookings-${run}`;
   const routerGroup = `it-push-router-${run}`;
   const channels = channelsFor(`it:push:${run}:`);
   const stateDir = join(stackDir, 'test', `bookings-${run}`);
-  mkdirSync(stateDir, { recursive: true });
   const eventIds: string[] = [];
   const replicas: Replica[] = [];
-
-  // The allocator starts at the end of the shared input topics.
-  for (const spec of [topics.reservationCommands, topics.catalogEvents]) {
-    const ends = await admin.fetchTopicOffsets(spec.name);
-    await admin.setOffsets({
-      groupId: applicationId,
-      topic: spec.name,
-      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-    });
-  }
-  let harness: Harness;
   try {
-    harness = await startHarness();
+    await admin.connect();
+    const applied = await applyTopics(admin, catalogSpecs());
+    if (!applied.ok) throw new Error(`topics:apply failed: ${JSON.stringify(applied.outcomes.filter((o) => o.error))}`);
+    const subjects = await ensureSubjects(catalogSpecs(), registry);
+    if (subjects.some((s) => s.action === 'failed')) throw new Error(`schemas: ${JSON.stringify(subjects)}`);
+    // The allocator starts at the end of the shared input topics.
+    for (const spec of [topics.reservationCommands, topics.catalogEvents]) {
+      const ends = await admin.fetchTopicOffsets(spec.name);
+      await admin.setOffsets({
+        groupId: applicationId,
+        topic: spec.name,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+    }
+    mkdirSync(stateDir, { recursive: true });
   } catch (err) {
-    await admin.disconnect();
-    rmSync(stateDir, { recursive: true, force: true });
+    await admin.deleteGroups([applicationId]).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await harness.close().catch(() => undefined);
     throw err;
   }
   const allocator = new ServiceProcess('allocator', {
