@@ -290,7 +290,7 @@
       'tr',
       {},
       ...columns.map(([, label, , num]) => el('th', num ? { class: 'num' } : {}, label)),
-      ...(barKey ? [el('th', {}, '')] : []),
+      ...(barKey ? [el('th', { class: 'barcell' }, '')] : []),
     );
     const body = chart.rows.map((r) =>
       el(
@@ -301,7 +301,7 @@
           ? [
               el(
                 'td',
-                { style: 'width:35%' },
+                { class: 'barcell' },
                 el('div', { class: 'bar', style: `width:${((Number(r[barKey]) || 0) / max) * 100}%` }),
               ),
             ]
