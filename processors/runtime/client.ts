@@ -34,7 +34,8 @@ export interface OutgoingRecord {
   partition?: number;
   key: Buffer | null;
   value: Buffer | null;
-  timestamp: number;
+  /** Unset: the producer's clock (changelog records do not need the input's time). */
+  timestamp?: number;
   headers?: Headers;
 }
 

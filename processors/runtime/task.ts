@@ -530,7 +530,6 @@ export class StreamTask implements TaskInternals {
   private async commit(): Promise<void> {
     if (!this.hasWork) return;
     const started = performance.now();
-    const now = Date.now();
     const changelog: OutgoingRecord[] = [];
     for (const s of this.o.stores.values()) {
       for (const r of s.pendingWrites()) {
@@ -539,7 +538,6 @@ export class StreamTask implements TaskInternals {
           partition: s.changelog.partition,
           key: r.key,
           value: r.value,
-          timestamp: now,
         });
       }
     }

@@ -51,7 +51,7 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
           key: r.key,
           value: r.value,
           partition: r.partition,
-          timestamp: String(r.timestamp),
+          timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
           headers: r.headers as Message['headers'],
         });
       }
