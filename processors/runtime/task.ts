@@ -255,7 +255,12 @@ export class StreamTask implements TaskInternals {
       try {
         for (const record of batch.records) {
           if (!control.isRunning() || control.isStale() || this.state !== 'running') break;
-          if (record.offset < (this.consumed.get(batch.topic) ?? this.positions.get(batch.topic) ?? 0)) continue;
+          if (record.offset < (this.consumed.get(batch.topic) ?? this.positions.get(batch.topic) ?? 0)) {
+            // Already processed and committed (the consumer was behind the task): skip it, but let
+            // the consumer move past it.
+            if (last < record.offset && this.consumed.size === 0) control.resolve(record.offset);
+            continue;
+          }
           this.workStartedAt ??= Date.now();
           await this.processRecord(source, batch.topic, record);
           this.consumed.set(batch.topic, record.offset + 1);
