@@ -48,10 +48,15 @@ import { StreamRuntime } from '../runtime/index.js';
 import { signTicket, generateTicketKeyPem, keysFromPem, loadTicketKeys } from '../tickets/signing.js';
 import { CheckoutSink } from '../tickets/sink.js';
 import { PaymentsProcess, stopAllPayments } from './testing/payments-process.js';
+import { NotificationDelivery } from '../notifications/delivery.js';
+import { pgDirectory } from '../notifications/directory.js';
+import { notifierTopology } from '../notifications/topology.js';
+import { SMTPServer } from 'smtp-server';
+import nodemailer from 'nodemailer';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const HOLD_MS = 25_000;
+const HOLD_MS = 60_000;
 
 const eventually = async (check: () => Promise<boolean> | boolean, timeoutMs: number, what: () => string) => {
   const deadline = Date.now() + timeoutMs;
@@ -81,6 +86,7 @@ describe('checkout end to end (real stack)', () => {
   let decisions: PartitionReader<unknown>;
   const commandSerde = serdeFor(topics.reservationCommands, registry, { autoRegister: false });
   let n = 0;
+  let emailOf: (userId: string, email: string) => void = () => {};
 
   const send = async (commands: ReservationCommand[]) => {
     const messages = await Promise.all(
@@ -121,17 +127,26 @@ describe('checkout end to end (real stack)', () => {
     return d as Extract<ReservationDecision, { type: 'SeatsHeld' }>;
   };
   const paymentsFor = (holdId: string): Promise<SandboxPaymentView[]> => sandbox.paymentsOf(holdId);
-  const login = async () => {
-    const user = await h.register();
+  const login = async (locale = 'en') => {
+    const user = await h.register({ locale });
     const res = await h.login(user);
     return { user, token: (res.json() as { accessToken: string }).accessToken };
   };
+  /** Starts the saga service and waits until it runs a task for every partition. */
   const startPayments = async (extra: Record<string, string> = {}) => {
     const p = new PaymentsProcess({ ...paymentsEnv, ...extra });
-    await p.waitFor((e) => e.event === 'started', 90_000, 'the payment saga to start');
+    await p.waitFor(
+      () => p.events.filter((e) => e.event === 'taskOpened').length >= topics.paymentRequests.partitions,
+      120_000,
+      'every saga task to open',
+    );
     return p;
   };
   let allocator: StreamRuntime;
+  let notifier: StreamRuntime;
+  let delivery: NotificationDelivery;
+  let smtp: SMTPServer;
+  const mailedTo: string[] = [];
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'checkout-it-'));
@@ -197,11 +212,6 @@ describe('checkout end to end (real stack)', () => {
     allocator.on('taskOpened', () => allocatorTasks++);
     await allocator.start();
     payments = await startPayments();
-    await payments.waitFor(
-      () => payments.events.filter((e) => e.event === 'taskOpened').length === topics.paymentRequests.partitions,
-      90_000,
-      'every saga task to open',
-    );
     await eventually(
       () => allocatorTasks === topics.reservationCommands.partitions,
       90_000,
@@ -222,6 +232,61 @@ describe('checkout end to end (real stack)', () => {
     });
     await sink.start();
     publisher = createPaymentRequestPublisher({ brokers, registry });
+
+    // Notifications: the notifier (from the end of its inputs) and delivery to the inbox and a local SMTP server.
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onRcptTo: (address, _session, callback) => {
+        mailedTo.push(address.address);
+        callback();
+      },
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    notifier = new StreamRuntime(
+      notifierTopology({ registry, directory: pgDirectory(sinkPool), allocatorApplicationId: allocatorApp }),
+      {
+        applicationId: `it-notify-${randomUUID()}`,
+        brokers,
+        stateDir: join(stateDir, 'notifier'),
+        sessionTimeoutMs: 6_000,
+        autoOffsetReset: 'latest',
+      },
+    );
+    let notifierTasks = 0;
+    notifier.on('taskOpened', () => notifierTasks++);
+    await notifier.start();
+    const emails = new Map<string, string>();
+    emailOf = (id, email) => emails.set(id, email);
+    delivery = new NotificationDelivery({
+      brokers,
+      groupId: `it-checkout-delivery-${randomUUID()}`,
+      pool: sinkPool,
+      redis: h.redis,
+      channelPrefix: `ss:test:${randomUUID()}:`,
+      mailer: nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: (smtp.server.address() as { port: number }).port,
+        secure: false,
+        ignoreTLS: true,
+      }),
+      from: 'SeatStream <no-reply@seatstream.test>',
+      emailOf: async (id) => emails.get(id) ?? null,
+      registry,
+      log: logger('delivery-it'),
+      fromBeginning: false,
+    });
+    await delivery.start();
+    await delivery.joined;
+    await eventually(
+      () => notifierTasks === topics.paymentResults.partitions,
+      90_000,
+      () => 'every notifier task to open',
+    );
     const definition = concertHall({
       eventId,
       onSaleAt: Date.now() - 60_000,
@@ -258,6 +323,9 @@ describe('checkout end to end (real stack)', () => {
   });
 
   after(async () => {
+    await delivery?.stop();
+    await notifier?.close();
+    await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
     await stopAllPayments();
     await allocator?.close();
     await stopAllSandboxes();
@@ -266,6 +334,11 @@ describe('checkout end to end (real stack)', () => {
     await decisions?.stop();
     if (h) {
       await sinkPool.query(`DELETE FROM tickets WHERE event_id = $1`, [eventId]);
+      await sinkPool.query(
+        `DELETE FROM notification_deliveries WHERE notification_id IN (SELECT notification_id FROM notification_inbox WHERE event_id = $1)`,
+        [eventId],
+      );
+      await sinkPool.query(`DELETE FROM notification_inbox WHERE event_id = $1`, [eventId]);
       await sinkPool.query(
         `DELETE FROM checkouts WHERE hold_id IN (SELECT hold_id FROM checkouts WHERE hold_id LIKE $1 OR event_id = $2)`,
         [`H-${eventId}%`, eventId],
@@ -278,8 +351,9 @@ describe('checkout end to end (real stack)', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('a succeeding token: booking, signed tickets, captured once; check-in admits once; a cancellation refunds', async () => {
-    const { user, token } = await login();
+  it('a succeeding token: booking, signed tickets, captured once, the buyer told in Arabic; check-in admits once; a cancellation refunds', async () => {
+    const { user, token } = await login('ar');
+    emailOf(user.id, user.email);
     const held = await hold(user.id, 2);
     const res = await h.inject({
       method: 'POST',
@@ -305,6 +379,27 @@ describe('checkout end to end (real stack)', () => {
     assert.equal(booked.length, 1);
     const [payment] = await paymentsFor(held.holdId);
     assert.deepEqual([payment?.status, payment?.captures, payment?.capturedMinor], ['captured', 1, held.totalMinor]);
+
+    await eventually(
+      async () =>
+        (
+          await sinkPool.query(`SELECT 1 FROM notification_inbox WHERE user_id = $1 AND kind = 'BOOKING_CONFIRMED'`, [
+            user.id,
+          ])
+        ).rowCount === 1,
+      30_000,
+      () => 'the booking notification in the inbox',
+    );
+    const note = (await sinkPool.query(`SELECT * FROM notification_inbox WHERE user_id = $1`, [user.id]))
+      .rows[0] as Record<string, string>;
+    assert.equal(note.locale, 'ar');
+    assert.equal(note.direction, 'rtl');
+    assert.match(String(note.title), /^تم تأكيد حجزك/);
+    await eventually(
+      () => mailedTo.includes(user.email),
+      30_000,
+      () => 'the confirmation e-mail',
+    );
 
     const png = await h.inject({ method: 'GET', url: `/v1/tickets/${body.tickets[0]!.ticketId}.png`, token });
     assert.equal(png.statusCode, 200);
@@ -514,13 +609,22 @@ describe('checkout end to end (real stack)', () => {
       faulty.kill('SIGKILL');
       await faulty.exited;
       payments = await startPayments();
+      const row = async () =>
+        (await sinkPool.query(`SELECT status, code, message, seq FROM checkouts WHERE checkout_id = $1`, [checkoutId]))
+          .rows[0] as { status: string } | undefined;
       await eventually(
-        async () =>
-          (await sinkPool.query(`SELECT status FROM checkouts WHERE checkout_id = $1`, [checkoutId])).rows[0]
-            ?.status === 'COMPLETED',
+        async () => (await row())?.status === 'COMPLETED',
         60_000,
-        () => 'the checkout to complete after the restart',
-      );
+        () => 'the checkout to complete',
+      ).catch(async (err: Error) => {
+        const decided = mine()
+          .filter((d) => 'holdId' in d && d.holdId === held.holdId)
+          .map((d) => d.type);
+        throw new Error(
+          `${err.message}: checkout ${JSON.stringify(await row())}, decisions ${JSON.stringify(decided)}, ` +
+            `provider ${JSON.stringify(await paymentsFor(held.holdId))}, saga ${JSON.stringify(payments.events.slice(-4))}`,
+        );
+      });
       const pays = await paymentsFor(held.holdId);
       assert.equal(pays.length, 1, 'one authorisation');
       assert.equal(pays[0]!.captures, 1, 'captured once');
