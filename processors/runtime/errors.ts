@@ -14,6 +14,7 @@ export type RuntimeErrorCode =
   | 'SS_ERR_RUNTIME_UNKNOWN_NODE'
   | 'SS_ERR_RUNTIME_NOT_LOCAL'
   | 'SS_ERR_RUNTIME_STORE'
+  | 'SS_ERR_RUNTIME_STORE_LOCKED'
   | 'SS_ERR_RUNTIME_NOT_RUNNING'
   | 'SS_ERR_RUNTIME_COPARTITIONING';
 
@@ -102,3 +103,16 @@ export const StoreError = (message: string, cause?: unknown) =>
 
 export const NotRunningError = (what: string) =>
   new RuntimeError('SS_ERR_RUNTIME_NOT_RUNNING', `${what}: the runtime is not running`);
+
+/**
+ * Another process (or a not yet closed task of this one) holds the store directory's RocksDB lock.
+ * Never a reason to wipe the store: the directory is alive. The caller retries, then gives up the task.
+ */
+export class StoreLockedError extends RuntimeError {
+  constructor(
+    readonly dir: string,
+    options?: { cause?: unknown },
+  ) {
+    super('SS_ERR_RUNTIME_STORE_LOCKED', `state store ${dir} is locked by another process or task`, options);
+  }
+}

@@ -27,6 +27,7 @@ export {
   RuntimeError,
   TaskMigratedError,
   TaskCorruptedError,
+  StoreLockedError,
   NotLocalError,
   IllegalTransactionStateError,
 } from './errors.js';

@@ -167,6 +167,23 @@ describe('TaskStore (RocksDB on disk)', () => {
     await again.close();
   });
 
+  it('a store locked by another handle is never wiped: open waits, then fails with SS_ERR_RUNTIME_STORE_LOCKED', async () => {
+    const d = dir();
+    const owner = await open(d);
+    owner.put(b('a'), b('1'));
+    await owner.commit(5);
+    await assert.rejects(open(d, { lockWaitMs: 200 }), (err: Error & { code?: string }) => err.code === 'SS_ERR_RUNTIME_STORE_LOCKED');
+    assert.equal((await owner.get(b('a')))?.toString(), '1', 'the owner still has its data');
+    // Released while the second open waits: the second open gets the store, data and checkpoint intact.
+    const waiting = open(d, { lockWaitMs: 5_000 });
+    setTimeout(() => void owner.close(), 150);
+    const next = await waiting;
+    assert.equal(next.wiped, undefined);
+    assert.equal(next.checkpoint, 5);
+    assert.equal((await next.get(b('a')))?.toString(), '1');
+    await next.close();
+  });
+
   it('a store whose checkpoint names another changelog is wiped', async () => {
     const d = dir();
     const s = await open(d);

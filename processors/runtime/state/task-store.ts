@@ -10,7 +10,7 @@
  * changelog, is wiped and rebuilt from the changelog alone.
  */
 import type { Logger } from '../../../infra/log.js';
-import { StoreError } from '../errors.js';
+import { StoreError, StoreLockedError } from '../errors.js';
 import { RocksDb, type WriteOp } from './rocksdb.js';
 import { WriteBuffer, type Pending } from './write-buffer.js';
 
@@ -49,6 +49,30 @@ export interface TaskStoreOptions {
   changelog: { topic: string; partition: number };
   cacheEntries?: number;
   log: Logger;
+  /** How long to wait for a store whose RocksDB lock is held (a task of this process still closing). Default 10 s. */
+  lockWaitMs?: number;
+}
+
+/** RocksDB's refusal of a directory whose LOCK file another handle holds (this process or another). */
+const isLockError = (err: unknown): boolean =>
+  err instanceof Error && /\bLOCK\b|lock hold by current process|Resource temporarily unavailable/i.test(err.message);
+
+/**
+ * Opens a store, waiting while its lock is held: after a rebalance the previous owner of a task (in this
+ * process) may still be closing it, as Kafka Streams' state directory lock waits too.
+ * @throws StoreLockedError when the lock is still held after `waitMs`.
+ */
+async function openUnlocked(dir: string, waitMs: number): Promise<RocksDb> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await RocksDb.open(dir);
+    } catch (err) {
+      if (!isLockError(err)) throw err;
+      if (Date.now() + delay > deadline) throw new StoreLockedError(dir, { cause: err });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Why an existing local store was thrown away on open. */
@@ -98,8 +122,10 @@ export class TaskStore {
     let db: RocksDb;
     let wiped: WipeReason | undefined;
     try {
-      db = await RocksDb.open(dir);
+      db = await openUnlocked(dir, options.lockWaitMs ?? 10_000);
     } catch (err) {
+      // A held lock means a live store, not a corrupt one: wiping it would destroy another process's state.
+      if (err instanceof StoreLockedError) throw err;
       log.warn({ err, dir }, 'local store cannot be opened: rebuilding it from the changelog');
       await RocksDb.destroy(dir);
       db = await RocksDb.open(dir);
