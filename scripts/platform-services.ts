@@ -21,6 +21,18 @@ export const platformServices: PlatformService[] = [
     readyUrl: `http://127.0.0.1:${localPorts.api + 10}/health`,
   },
   {
+    name: 'sink-postgres',
+    entry: 'connectors/postgres/main.ts',
+    env: { SINK_POSTGRES_HTTP_PORT: String(localPorts.api + 11) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 11}/health`,
+  },
+  {
+    name: 'push-router',
+    entry: 'connectors/push-router/main.ts',
+    env: { PUSH_ROUTER_HTTP_PORT: String(localPorts.api + 12) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 12}/health`,
+  },
+  {
     name: 'api',
     entry: 'api/main.ts',
     readyUrl: `http://127.0.0.1:${localPorts.api}/ready`,
