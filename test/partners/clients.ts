@@ -58,7 +58,8 @@ const atLeast = (v: number[], min: number[]) => {
 export class Kcat {
   private constructor(
     private readonly dir: string,
-    private readonly env: NodeJS.ProcessEnv,
+    /** The environment kcat runs with (LD_LIBRARY_PATH when it needs a newer librdkafka). */
+    readonly env: NodeJS.ProcessEnv,
     readonly librdkafka: string,
   ) {}
 
