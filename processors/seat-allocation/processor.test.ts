@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { REPLY_TO_HEADER } from '../../connectors/push-router/channels.js';
 import type { EventAvailability } from '../../schemas/generated/event-availability.js';
 import type { ReservationEvent } from '../../schemas/generated/reservation-event.js';
 import { dlqFor, topics } from '../../topics/catalog.js';
@@ -60,6 +61,25 @@ describe('SeatAllocator on real task stores', () => {
     assert.deepEqual(decisionFromAvro(f.value as ReservationEvent), seatsHeld(hold, ['A-1-1', 'A-1-2']));
     assert.equal(f.headers[TRACEPARENT_HEADER], TRACE);
     assert.equal(f.headers[ORIGIN_HEADER], 'test-app/0_0');
+  });
+
+  it('copies the reply-to header of a command to each decision it produces, and adds none without it', async () => {
+    const d = await open();
+    await d.pipeCatalog(definition());
+    const hold = holdSeats('alice', ['A-1-1'], { requestId: 'r1' });
+    await d.pipeCommand(hold, { [REPLY_TO_HEADER]: Buffer.from('api-7') });
+    await d.pipeCommand(hold, { [REPLY_TO_HEADER]: Buffer.from('api-8') });
+    await d.pipeCommand(holdSeats('bob', ['A-1-2'], { requestId: 'r2' }));
+    const out = d.to(sinks.decisions);
+    assert.deepEqual(
+      out.map((f) => [decisionFromAvro(f.value as ReservationEvent).meta.replay, f.headers[REPLY_TO_HEADER]]),
+      [
+        [false, 'api-7'],
+        [true, 'api-8'],
+        [false, undefined],
+      ],
+      'a replay goes to the replica that asked again',
+    );
   });
 
   it('takes the trace context from the command when the record has no traceparent header', async () => {

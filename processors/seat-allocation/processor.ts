@@ -16,6 +16,7 @@
  * dormant events whose time has come).
  */
 import { randomUUID } from 'node:crypto';
+import { REPLY_TO_HEADER } from '../../connectors/push-router/channels.js';
 import type { Logger } from '../../infra/log.js';
 import type { CatalogEvent } from '../../schemas/generated/catalog-event.js';
 import type { ReservationCommand as AvroCommand } from '../../schemas/generated/reservation-command.js';
@@ -157,7 +158,8 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
     if (record.key !== command.eventId)
       return this.deadLetter(record, 'SS_ERR_SEAT_KEY_MISMATCH', `key ${record.key} but eventId ${command.eventId}`);
     const traceparent = headerText(record.headers, TRACEPARENT_HEADER) ?? command.traceparent;
-    await this.run(command.eventId, command, record, traceparent);
+    const replyTo = headerText(record.headers, REPLY_TO_HEADER);
+    await this.run(command.eventId, command, record, traceparent, replyTo);
   }
 
   /** A catalog tombstone deletes the event: its state goes, and its snapshot is tombstoned too. */
@@ -182,6 +184,7 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
     command: SeatCommand,
     record: StreamRecord<string | null, Received<unknown> | null> | null,
     traceparent: string | null = null,
+    replyTo: string | null = null,
   ): Promise<void> {
     try {
       const entry = await this.cache.get(eventId);
@@ -190,6 +193,7 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
       await this.cache.save(entry, drainWrites(entry.inventory));
       const headers: Record<string, string> = { [ORIGIN_HEADER]: this.origin };
       if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
+      if (replyTo) headers[REPLY_TO_HEADER] = replyTo;
       for (const e of events) {
         if (isPublished(e)) await this.publish(eventId, e, headers);
         else if (e.type === 'CatalogRejected' && record)
