@@ -143,6 +143,7 @@ describe('checkout end to end (real stack)', () => {
     return p;
   };
   let allocator: StreamRuntime;
+  let definition: ReturnType<typeof concertHall>;
   let notifier: StreamRuntime;
   let delivery: NotificationDelivery;
   let smtp: SMTPServer;
@@ -287,7 +288,7 @@ describe('checkout end to end (real stack)', () => {
       90_000,
       () => 'every notifier task to open',
     );
-    const definition = concertHall({
+    definition = concertHall({
       eventId,
       onSaleAt: Date.now() - 60_000,
       holdDurationMs: HOLD_MS,
@@ -477,8 +478,8 @@ describe('checkout end to end (real stack)', () => {
     assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing authorised');
   });
 
-  it('a timing-out provider: no booking, nothing charged, seats released by the hold expiry', async () => {
-    const { user, token } = await login();
+  it('a timing-out provider: no booking, nothing charged, the buyer warned in French, seats released by the hold expiry', async () => {
+    const { user, token } = await login('fr');
     const held = await hold(user.id, 1, 'ST5');
     const res = await h.inject({
       method: 'POST',
@@ -503,6 +504,15 @@ describe('checkout end to end (real stack)', () => {
       'no booking',
     );
     assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing authorised or charged');
+    const warned = (
+      await sinkPool.query(
+        `SELECT locale, title FROM notification_inbox WHERE user_id = $1 AND kind = 'HOLD_EXPIRING'`,
+        [user.id],
+      )
+    ).rows as { locale: string; title: string }[];
+    assert.equal(warned.length, 1, 'warned once before the expiry');
+    assert.equal(warned[0]!.locale, 'fr');
+    assert.match(warned[0]!.title, /^Vos places pour/);
   });
 
   it('reconciliation over a few hundred random checkouts', async () => {
@@ -636,4 +646,28 @@ describe('checkout end to end (real stack)', () => {
       );
     });
   }
+
+  it('a change of the event reaches the holders of valid tickets', async () => {
+    const holders = (
+      await sinkPool.query(`SELECT DISTINCT buyer_id FROM tickets WHERE event_id = $1 AND status = 'VALID'`, [eventId])
+    ).rows as { buyer_id: string }[];
+    assert.ok(holders.length > 0);
+    await publishCatalog([{ ...definition, version: definition.version + 1, startsAt: Date.UTC(2031, 0, 1, 20) }], {
+      brokers,
+      registry,
+    });
+    await eventually(
+      async () =>
+        Number(
+          (
+            await sinkPool.query(
+              `SELECT count(*) FROM notification_inbox WHERE event_id = $1 AND kind = 'EVENT_CHANGED'`,
+              [eventId],
+            )
+          ).rows[0].count,
+        ) === holders.length,
+      60_000,
+      () => 'an EVENT_CHANGED notification for every holder',
+    );
+  });
 });
