@@ -4,9 +4,9 @@
  *   API_REPLICA_ID                 this replica's name in reply-to headers and logs (default: host name + random suffix)
  *   BOOKINGS_DECISION_WAIT_MS      how long a booking request waits for its decision before answering 202 (default 2000;
  *                                  0 answers 202 at once)
- *   BOOKINGS_REPLY_CHANNEL         `request` (default): the replica subscribes to decision:<requestId> while it waits;
- *                                  `replica`: it relies on reply:<replicaId> alone (once the allocator copies the
- *                                  reply-to header to decisions, see README.md)
+ *   BOOKINGS_REPLY_CHANNEL         `replica` (default): the replica relies on reply:<replicaId> alone (the allocator
+ *                                  copies the command's reply-to header to its decisions, see README.md);
+ *                                  `request`: it also subscribes to decision:<requestId> while it waits
  *   BOOKINGS_PRODUCE_TIMEOUT_MS    longest wait for Kafka to acknowledge a command before answering 503 (default 5000)
  *   PUSH_CHANNEL_PREFIX            Redis channel prefix shared with the push router (default ss:push:)
  *   PUSH_HEARTBEAT_MS              WebSocket ping interval; a connection that missed a pong is dropped (default 25000)
@@ -56,7 +56,7 @@ export function loadBookingsConfig(env: NodeJS.ProcessEnv = process.env): Bookin
     }-${randomBytes(4).toString('hex')}`;
   if (!isChannelId(replicaId))
     throw new Error(`API_REPLICA_ID must match [A-Za-z0-9][A-Za-z0-9_.:@-]*, got ${replicaId}`);
-  const mode = env.BOOKINGS_REPLY_CHANNEL?.trim() || 'request';
+  const mode = env.BOOKINGS_REPLY_CHANNEL?.trim() || 'replica';
   if (mode !== 'request' && mode !== 'replica')
     throw new Error(`BOOKINGS_REPLY_CHANNEL must be request or replica, got ${JSON.stringify(mode)}`);
   return {

@@ -4,9 +4,9 @@
  *
  * - every replica listens on its own `reply:<replicaId>` (one subscription for its lifetime), where the router puts
  *   the decisions whose command carried this replica in its reply-to header;
- * - in `request` mode (the default, while the allocator does not copy the reply-to header to its decisions) the
- *   replica also listens on `decision:<requestId>` from just before it sends the command until it has the decision
- *   or stops waiting.
+ * - in `request` mode (for an allocator that does not copy the reply-to header to its decisions; the default is
+ *   `replica`, since the allocator copies it) the replica also listens on `decision:<requestId>` from just before it
+ *   sends the command until it has the decision or stops waiting.
  *
  * Either way a replica receives only the decisions of its own requests. Listening starts before the command is sent
  * (the subscription is confirmed by Redis first), so a decision cannot slip by before the listener is there.
