@@ -47,6 +47,7 @@ import { seatAllocationTopology } from '../seat-allocation/topology.js';
 import { StreamRuntime } from '../runtime/index.js';
 import { signTicket, generateTicketKeyPem, keysFromPem, loadTicketKeys } from '../tickets/signing.js';
 import { CheckoutSink } from '../tickets/sink.js';
+import { SANDBOX_SIGNATURE_HEADER, signPayload } from './provider/webhook-signature.js';
 import { PaymentsProcess, stopAllPayments } from './testing/payments-process.js';
 import { NotificationDelivery } from '../notifications/delivery.js';
 import { pgDirectory } from '../notifications/directory.js';
@@ -669,5 +670,33 @@ describe('checkout end to end (real stack)', () => {
       60_000,
       () => 'an EVENT_CHANGED notification for every holder',
     );
+  });
+
+  it('the webhook endpoint takes signed provider webhooks and refuses forged ones', async () => {
+    const body = JSON.stringify({
+      id: 'evt_it',
+      type: 'payment.captured',
+      data: {
+        paymentId: 'pay_it',
+        reference: `H-${randomUUID()}`,
+        amountMinor: 100,
+        currency: 'EUR',
+        status: 'captured',
+      },
+    });
+    const post = (signature: string) =>
+      h.inject({
+        method: 'POST',
+        url: '/v1/payments/webhooks/sandbox',
+        headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signature },
+        payload: body,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    const good = await post(signPayload(sandbox.webhookSecret, body, now));
+    assert.equal(good.statusCode, 200, good.body);
+    const forged = await post(signPayload('whsec_not_ours', body, now));
+    assert.equal((forged.json() as { code: string }).code, 'SS_ERR_PAYMENT_WEBHOOK_SIGNATURE');
+    const stale = await post(signPayload(sandbox.webhookSecret, body, now - 3_600));
+    assert.equal(stale.statusCode, 400);
   });
 });
