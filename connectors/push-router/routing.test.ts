@@ -6,13 +6,20 @@ import {
   EVENT,
   HOLD_MS,
   T0,
+  cancel,
+  confirm,
   definition,
   holdGa,
   holdSeats,
   expire,
 } from '../../processors/seat-allocation/fixtures.js';
 import { emptyInventory } from '../../processors/seat-allocation/inventory.js';
-import type { ReservationCommand, ReservationDecision } from '../../processors/seat-allocation/model.js';
+import type {
+  BookingConfirmed,
+  ReservationCommand,
+  ReservationDecision,
+  SeatsHeld,
+} from '../../processors/seat-allocation/model.js';
 import { availabilityOf } from '../../processors/seat-allocation/availability.js';
 import { availabilityView } from '../../processors/seat-allocation/availabilityView.js';
 import { channelsFor, parsePushMessage } from './channels.js';
@@ -68,6 +75,18 @@ describe('push routing', () => {
     assert.deepEqual(
       routeDecision(channels, expired!, null).map((p) => p.channel),
       ['t:user:carol'],
+    );
+  });
+
+  it("an operator's cancel answers the operator's replica and tells the booking's owner, not the operator", () => {
+    const { run } = hall();
+    const [held] = run(holdSeats('alice', ['A-1-1'], { requestId: 'r4' })) as [SeatsHeld];
+    const [booked] = run(confirm('alice', held.holdId, 'psp-1', { requestId: 'r5' })) as [BookingConfirmed];
+    const [cancelled] = run(cancel('admin-1', booked.bookingId, { byOperator: true, requestId: 'r6' }));
+    assert.equal(cancelled!.type, 'BookingCancelled');
+    assert.deepEqual(
+      routeDecision(channels, cancelled!, 'api-2').map((p) => p.channel),
+      ['t:reply:api-2', 't:user:alice'],
     );
   });
 

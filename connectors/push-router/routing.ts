@@ -5,7 +5,9 @@
  *   the replica that sent the command: on `reply:<replicaId>` when the decision carries the replica's reply-to
  *   header, else on `decision:<requestId>`, where the waiting replica listens while it waits. Replays too: a replay
  *   answers a retried request.
- * - A decision that is news for the buyer (not a replay) goes to `user:<buyerId>`: HoldExpired included.
+ * - A decision that is news for the buyer (not a replay) goes to `user:<buyerId>`: HoldExpired included. For
+ *   BookingCancelled the buyer is the booking's owner (`ownerId`), not who asked (an operator cancelling on the
+ *   owner's behalf).
  * - A snapshot goes to `availability:<eventId>`.
  */
 import type { AvailabilityView } from '../../processors/seat-allocation/availabilityView.js';
@@ -31,7 +33,9 @@ export function routeDecision(
     if (replyTo !== null && isChannelId(replyTo)) out.push({ channel: channels.reply(replyTo), payload });
     else if (isChannelId(requestId)) out.push({ channel: channels.decision(requestId), payload });
   }
-  if (!replay && buyerId !== 'system' && isChannelId(buyerId)) out.push({ channel: channels.user(buyerId), payload });
+  const buyer = decision.type === 'BookingCancelled' ? decision.ownerId : buyerId;
+  if (!replay && buyer !== null && buyer !== 'system' && isChannelId(buyer))
+    out.push({ channel: channels.user(buyer), payload });
   return out;
 }
 

@@ -98,6 +98,43 @@ describe('codec', () => {
       assert.deepEqual(decisionFromAvro(throughAvro('reservation-event.avsc', decisionToAvro(d))), d);
   });
 
+  it('reads the owner of a cancelled booking from a record written before ownerId existed', () => {
+    const cancelled: ReservationDecision = {
+      type: 'BookingCancelled',
+      meta: {
+        requestId: 'r-cancel',
+        eventId: 'evt-1',
+        buyerId: 'alice',
+        occurredAt: T0,
+        commandIssuedAt: T0,
+        channel: null,
+        partnerId: null,
+        traceparent: null,
+        replay: false,
+      },
+      bookingId: 'B-r1',
+      holdId: 'H-r1',
+      seatIds: ['A-1-1'],
+      ga: null,
+      paymentReference: 'psp-1',
+      totalMinor: 100,
+      currency: 'SAR',
+      reason: null,
+      byOperator: false,
+      ownerId: 'alice',
+    };
+    const older = (byOperator: boolean) => {
+      const avro = decisionToAvro({ ...cancelled, byOperator });
+      const u = avro.decision as { 'io.seatstream.reservation.BookingCancelled': { ownerId: unknown } };
+      u['io.seatstream.reservation.BookingCancelled'].ownerId = null;
+      return decisionFromAvro(throughAvro('reservation-event.avsc', avro));
+    };
+    assert.deepEqual(older(false), cancelled, 'the owner asked: the envelope names them');
+    assert.deepEqual(older(true), { ...cancelled, byOperator: true, ownerId: null }, 'an operator asked: unknown');
+    const remembered = JSON.parse(JSON.stringify({ ...cancelled, ownerId: undefined })) as ReservationDecision;
+    assert.deepEqual(decisionFromAvro(decisionToAvro(remembered)), cancelled, 'a decision remembered before ownerId');
+  });
+
   it('round-trips an availability snapshot through event-availability.avsc', () => {
     const inv = emptyInventory('evt-1');
     evolve(inv, catalogApplied());

@@ -262,6 +262,10 @@ const placesToAvro = (ga: GaPlaces | null): AvroPlaces =>
 const placesFromAvro = (ga: AvroPlaces): GaPlaces | null =>
   ga === null ? null : { ...ga['io.seatstream.reservation.GeneralAdmissionPlaces'] };
 
+/** The owner of a cancelled booking; a record without ownerId (older writer) names it only when the owner asked. */
+const ownerOf = (ownerId: string | null, meta: DecisionEnvelope, byOperator: boolean): string | null =>
+  ownerId ?? (byOperator ? null : meta.buyerId);
+
 export function decisionToAvro(d: ReservationDecision): AvroEvent.ReservationEvent {
   const m = d.meta;
   const envelope = {
@@ -362,6 +366,8 @@ export function decisionToAvro(d: ReservationDecision): AvroEvent.ReservationEve
             currency: d.currency,
             reason: wrap(d.reason),
             byOperator: d.byOperator,
+            // A decision remembered in the store (JSON) before ownerId existed has none (undefined).
+            ownerId: wrap(ownerOf(d.ownerId ?? null, d.meta, d.byOperator)),
           },
         },
       };
@@ -457,6 +463,7 @@ export function decisionFromAvro(e: AvroEvent.ReservationEvent): ReservationDeci
       currency: v.currency,
       reason: optional(v.reason),
       byOperator: v.byOperator,
+      ownerId: ownerOf(optional(v.ownerId), meta, v.byOperator),
     };
   }
   const _: never = u;

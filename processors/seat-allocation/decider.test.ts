@@ -400,6 +400,7 @@ describe('CancelBooking', () => {
     currency: 'SAR',
     reason: cmd.reason,
     byOperator: cmd.byOperator,
+    ownerId: 'alice',
   });
 
   it('returns the seats to sale', () => {
@@ -417,6 +418,14 @@ describe('CancelBooking', () => {
     given([defined, held, booking, catalogApplied(definition({ status: 'cancelled', version: 2 }))])
       .when(cmd)
       .then([cancelledBy(cmd)]);
+  });
+
+  it("names the booking's owner when an operator cancels it, and the operator as who asked", () => {
+    const cmd = cancel('organizer-7', booking.bookingId, { byOperator: true });
+    const inv = given([defined, held, booking])
+      .when(cmd)
+      .then([{ ...cancelledBy(cmd), meta: { ...metaOf(cmd), buyerId: 'organizer-7' }, ownerId: 'alice' }]);
+    assert.equal(inv.buyerTickets.has('alice'), false, "the owner's tickets are freed, not the operator's");
   });
 
   it('is refused to another buyer and for an unknown booking', () => {

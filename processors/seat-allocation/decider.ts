@@ -206,6 +206,7 @@ function decideRequest(cmd: ClientCommand, inv: EventInventory): ReservationDeci
         currency: booking.currency,
         reason: cmd.reason,
         byOperator: cmd.byOperator,
+        ownerId: booking.buyerId,
       };
     }
     default: {

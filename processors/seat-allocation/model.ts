@@ -289,6 +289,11 @@ export interface BookingCancelled {
   currency: string;
   reason: string | null;
   byOperator: boolean;
+  /**
+   * The buyer who owned the booking; `meta.buyerId` is who asked (the operator when `byOperator`). Null only for an
+   * operator's cancel decided before the field existed (the owner is not known from the record).
+   */
+  ownerId: string | null;
 }
 
 /** The decisions published on reservation.events.v1. */

@@ -293,4 +293,11 @@ export interface BookingCancelled {
    * @defaultValue `false`
    */
   byOperator: boolean;
+  /**
+   * The buyer who owned the booking (the envelope's buyerId is who asked: the operator when byOperator). Null in
+   * records written before the field existed: the owner is then the envelope's buyerId unless byOperator.
+   *
+   * @defaultValue `null`
+   */
+  ownerId: null | { string: string };
 }
