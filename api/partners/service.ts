@@ -184,12 +184,27 @@ export class PartnerService {
     return partnerView(row);
   }
 
-  /** Removes every access on Kafka, the partner's topics and groups, erases its buyer salt; the row stays, audited. */
+  /**
+   * Revokes the partner's access on Kafka (ACLs, credential: this must succeed, else nothing changes here), marks it
+   * deleted and erases its buyer salt (the projector stops writing for it), then removes its topics, subjects and
+   * groups as far as Kafka lets it: what is left is in the audit details, and deleting again (the partner already
+   * deleted) tries the removal once more. The row and its audit stay.
+   */
   async remove(partnerId: string, actor: Actor): Promise<PartnerView> {
-    const row = await this.act(partnerId, ['provisioning', 'active', 'suspended'], async (c) => {
-      const removed = await this.onKafka(actor.log, (k) => k.remove(partnerId));
+    const row = await this.act(partnerId, ['provisioning', 'active', 'suspended', 'deleted'], async (c, before) => {
+      const revoked = await this.onKafka(actor.log, (k) => k.revoke(partnerId));
+      const purged = await this.kafka()
+        .purge(partnerId)
+        .catch((err: unknown) => {
+          actor.log.warn({ err, partnerId }, 'partner data not removed from Kafka yet: delete the partner again');
+          return { error: err instanceof Error ? err.message : String(err) };
+        });
+      if (before.status === 'deleted') {
+        actor.log.info({ partnerId, purged }, 'deleted partner purged again');
+        return before;
+      }
       const after = await setStatus(c, partnerId, 'deleted');
-      await this.record(c, partnerId, 'deleted', actor, removed);
+      await this.record(c, partnerId, 'deleted', actor, { ...revoked, ...purged });
       return after;
     });
     return partnerView(row);

@@ -10,7 +10,8 @@
  * committed transaction; a failed batch is aborted and processed again (after a refresh of the partner directory: a
  * partner deleted meanwhile has no topic any more and is skipped).
  *
- * Records of partners that are not live (never onboarded, provisioning, deleted) are skipped and counted; an
+ * Records of partners that are not live (never onboarded, provisioning, deleted), or whose topic has no schema
+ * subject (half-provisioned, half-deleted: one partner must not stop the others), are skipped and counted; an
  * undecodable record goes to reservation.events.v1.dlq with the reason in the runtime's dead-letter headers, inside
  * the same transaction.
  */
@@ -34,8 +35,11 @@ export const BOOKINGS_ROUTER_GROUP = 'partner-bookings-router';
 export interface RouterCounters {
   /** A record sent to a partner topic. */
   routed(partnerId: string): void;
-  /** A partner booking skipped: its partner is not live. */
-  skipped(partnerId: string): void;
+  /**
+   * A partner booking skipped: its partner is not live (unknown, provisioning, deleted), or live but without the
+   * schema subject of its topic (half-provisioned or half-deleted: it must not stop the other partners' bookings).
+   */
+  skipped(partnerId: string, reason: 'not-live' | 'not-provisioned'): void;
   deadLettered(): void;
   batchFailed(): void;
 }
@@ -165,15 +169,23 @@ export class BookingsRouter {
       const routed = toPartnerBooking(decision, (buyerId) => (salt ? buyerRef(salt, buyerId) : ''));
       if (!routed) continue;
       if (!salt) {
-        this.o.counters?.skipped(partnerId);
+        this.o.counters?.skipped(partnerId, 'not-live');
         continue;
       }
       const topic = partnerBookingsFor(partnerId).name;
-      add(topic, {
-        key: m.key,
-        value: await this.o.bookings.serialize(topic, routed.booking),
-        timestamp: m.timestamp,
-      });
+      let value: Buffer;
+      try {
+        value = await this.o.bookings.serialize(topic, routed.booking);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SS_ERR_SERDE_SCHEMA_NOT_REGISTERED') throw err;
+        this.o.counters?.skipped(partnerId, 'not-provisioned');
+        this.o.log.error(
+          { partnerId, topic, offset: m.offset, err },
+          'partner booking skipped: its topic has no subject',
+        );
+        continue;
+      }
+      add(topic, { key: m.key, value, timestamp: m.timestamp });
       this.o.counters?.routed(partnerId);
     }
     return out;

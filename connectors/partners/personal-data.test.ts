@@ -93,9 +93,11 @@ describe('partner projections of records full of personal data', () => {
       e.traceparent = { string: plant(i + 2) };
       e.partnerId = { string: 'acme' };
       e.replay = false;
-      const d = Object.values(e.decision)[0] as { paymentReference?: string; reason?: unknown };
+      const d = Object.values(e.decision)[0] as { paymentReference?: string; reason?: unknown; ownerId?: unknown };
       if ('paymentReference' in d) d.paymentReference = plant(i + 3);
       if ('reason' in d) d.reason = { string: plant(i) };
+      const owner = `owner-${plant(i + 1)}-${i}`;
+      if ('ownerId' in d) d.ownerId = { string: owner };
       // random strings may look like anything: only the planted markers and buyer ids are looked for here
       const text = (v: unknown) =>
         JSON.stringify(v ?? null, (_k, x: unknown) => (Buffer.isBuffer(x) ? x.toString('latin1') : x));
@@ -105,7 +107,7 @@ describe('partner projections of records full of personal data', () => {
         countSale(emptySales(e.eventId), e),
         toPartnerBooking(e, (b) => buyerRef(salt, b))?.booking,
       ];
-      for (const out of outputs) for (const m of [...markers, e.buyerId]) assert.ok(!text(out).includes(m), m);
+      for (const out of outputs) for (const m of [...markers, e.buyerId, owner]) assert.ok(!text(out).includes(m), m);
     }
   });
 });

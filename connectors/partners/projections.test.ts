@@ -121,6 +121,21 @@ describe('partner bookings', () => {
     });
   });
 
+  it("names the booking's owner, not the operator who cancelled it", () => {
+    const c = toPartnerBooking(
+      bookingCancelled({
+        eventId: 'e',
+        partnerId: 'acme',
+        bookingId: 'B-2',
+        byOperator: true,
+        buyerId: 'operator-1',
+        ownerId: 'buyer-7',
+      }),
+      pseudonym,
+    )!;
+    assert.equal(c.booking.buyerRef, buyerRef(salt, 'buyer-7'));
+  });
+
   it('gives nothing for first-party channels, holds and replays', () => {
     assert.equal(toPartnerBooking(bookingConfirmed({ eventId: 'e', channel: 'web' }), pseudonym), undefined);
     assert.equal(toPartnerBooking(seatsHeld({ eventId: 'e', partnerId: 'acme' }), pseudonym), undefined);

@@ -180,7 +180,7 @@ export function toPartnerBooking(
         }
       : null;
   };
-  const common = { eventId: e.eventId, partnerId, occurredAt: e.occurredAt, buyerRef: pseudonym(e.buyerId) };
+  const common = { eventId: e.eventId, partnerId, occurredAt: e.occurredAt };
   const d = e.decision;
   if ('io.seatstream.reservation.BookingConfirmed' in d) {
     const b = d['io.seatstream.reservation.BookingConfirmed'];
@@ -189,6 +189,7 @@ export function toPartnerBooking(
       booking: {
         bookingId: b.bookingId,
         ...common,
+        buyerRef: pseudonym(e.buyerId),
         status: 'CONFIRMED',
         seatIds: b.seats.map((s) => s.seatId),
         seats: b.seats.map((s) => ({
@@ -208,11 +209,15 @@ export function toPartnerBooking(
   }
   if ('io.seatstream.reservation.BookingCancelled' in d) {
     const b = d['io.seatstream.reservation.BookingCancelled'];
+    // the envelope's buyerId is who asked (an operator when byOperator); ownerId, where the schema has it, is the
+    // buyer who owned the booking
+    const owner = (b as { ownerId?: null | { string: string } }).ownerId?.string ?? e.buyerId;
     return {
       partnerId,
       booking: {
         bookingId: b.bookingId,
         ...common,
+        buyerRef: pseudonym(owner),
         status: 'CANCELLED',
         seatIds: [...b.seatIds],
         seats: [],

@@ -58,7 +58,7 @@ export function projectorConfig(env: NodeJS.ProcessEnv = process.env): Projector
 export class ProjectorMetrics {
   readonly registry = new Registry();
   readonly routed: Counter<'partner'>;
-  readonly skipped: Counter<'partner'>;
+  readonly skipped: Counter<'partner' | 'reason'>;
   readonly deadLetters: Counter;
   readonly failedBatches: Counter;
 
@@ -72,8 +72,8 @@ export class ProjectorMetrics {
     });
     this.skipped = new Counter({
       name: 'seatstream_partner_bookings_skipped_total',
-      help: 'Bookings of a partner channel not written: the partner is not live (unknown, provisioning, deleted)',
-      labelNames: ['partner'],
+      help: 'Bookings of a partner channel not written, by reason: not-live (unknown, provisioning or deleted partner), not-provisioned (no schema subject)',
+      labelNames: ['partner', 'reason'],
       registers,
     });
     this.deadLetters = new Counter({
@@ -147,7 +147,7 @@ export async function startPartnerProjector(o: StartOptions): Promise<PartnerPro
     ...filter,
     counters: {
       routed: (p) => metrics.routed.inc({ partner: p }),
-      skipped: (p) => metrics.skipped.inc({ partner: p }),
+      skipped: (p, reason) => metrics.skipped.inc({ partner: p, reason }),
       deadLettered: () => metrics.deadLetters.inc(),
       batchFailed: () => metrics.failedBatches.inc(),
     },

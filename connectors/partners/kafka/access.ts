@@ -94,13 +94,15 @@ export interface PartnerKafkaAccess {
   suspend(partnerId: string): Promise<void>;
   /** Removes the DENY ACLs. */
   resume(partnerId: string): Promise<void>;
+  /** Removes every ACL of the principal and its credential: from now on it can do nothing. */
+  revoke(partnerId: string): Promise<{ acls: number }>;
   /**
-   * Removes every ACL of the principal, its credential, its topics and subjects, its consumer groups. A group that
-   * still has members (a consumer refused since, whose leave request was refused too) cannot be deleted: it is
-   * reported in `groupsLeft`; it empties at its session timeout and its offsets expire with the broker's offset
-   * retention (7 days). Without ACLs nobody can use it, and partner ids are never reused.
+   * Removes the partner's topics and their subjects, and its consumer groups (after `revoke`). A group that still has
+   * members (a consumer refused since, whose leave request was refused too) cannot be deleted: it is reported in
+   * `groupsLeft`; it empties at its session timeout and its offsets expire with the broker's offset retention
+   * (7 days). Without ACLs nobody can use it, and partner ids are never reused.
    */
-  remove(partnerId: string): Promise<{ topics: string[]; groups: string[]; groupsLeft: string[]; acls: number }>;
+  purge(partnerId: string): Promise<{ topics: string[]; groups: string[]; groupsLeft: string[] }>;
   describe(partnerId: string): Promise<PartnerKafkaState>;
   close(): Promise<void>;
 }
@@ -196,10 +198,11 @@ export function createPartnerKafkaAccess(options: PartnerKafkaAccessOptions): Pa
       await drop(suspensionAcls(partnerId));
     },
 
-    async remove(partnerId) {
-      const a = await admin();
+    async revoke(partnerId) {
       const acls = await aclsOf(partnerId);
-      await a.deleteAcls({
+      await (
+        await admin()
+      ).deleteAcls({
         filters: [
           {
             resourceType: AclResourceTypes.ANY,
@@ -212,6 +215,12 @@ export function createPartnerKafkaAccess(options: PartnerKafkaAccessOptions): Pa
         ],
       });
       await scram.delete([{ user: partnerUser(partnerId), mechanism: 'SCRAM-SHA-512' }]);
+      log.info({ partnerId, acls: acls.length }, 'partner access revoked on Kafka');
+      return { acls: acls.length };
+    },
+
+    async purge(partnerId) {
+      const a = await admin();
       const topics = await ownTopics(partnerId);
       if (topics.length) await a.deleteTopics({ topics });
       for (const t of topics) await registry.deleteSubject(subjectFor({ ...partnerBookingsFor(partnerId), name: t }));
@@ -229,11 +238,8 @@ export function createPartnerKafkaAccess(options: PartnerKafkaAccessOptions): Pa
           if (codes.includes('NON_EMPTY_GROUP')) left.push(g);
         }
       }
-      log.info(
-        { partnerId, topics, groups: deleted, groupsLeft: left, acls: acls.length },
-        'partner removed from Kafka',
-      );
-      return { topics, groups: deleted, groupsLeft: left, acls: acls.length };
+      log.info({ partnerId, topics, groups: deleted, groupsLeft: left }, 'partner data removed from Kafka');
+      return { topics, groups: deleted, groupsLeft: left };
     },
 
     async describe(partnerId) {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogEvent } from '../../../schemas/generated/catalog-event.js';
 import type { EventAvailability } from '../../../schemas/generated/event-availability.js';
-import type { ReservationEvent } from '../../../schemas/generated/reservation-event.js';
+import type { BookingCancelled, ReservationEvent } from '../../../schemas/generated/reservation-event.js';
 
 /** Personal data planted in internal fields: none of it may appear in any partner record. */
 export const planted = {
@@ -156,22 +156,26 @@ export function bookingConfirmed(o: DecisionOptions & { bookingId?: string; plac
   };
 }
 
-export function bookingCancelled(o: DecisionOptions & { bookingId: string; byOperator?: boolean }): ReservationEvent {
+/** A cancellation; by an operator, the envelope's buyer is the operator and `ownerId` the buyer who owned it. */
+export function bookingCancelled(
+  o: DecisionOptions & { bookingId: string; byOperator?: boolean; ownerId?: string },
+): ReservationEvent {
+  // ownerId is newer than some versions of the generated type: built loosely, then typed
+  const cancelled = {
+    bookingId: o.bookingId,
+    holdId: `H-${o.bookingId.slice(2)}`,
+    seatIds: ['A-R1-1', 'A-R1-2'],
+    generalAdmission: null,
+    paymentReference: `iban SA0380000000608010167519 ${planted.card}`,
+    totalMinor: 150_000,
+    currency: 'SAR',
+    reason: { string: `${planted.personName} called from ${planted.phone}, write to ${planted.email}` },
+    byOperator: o.byOperator ?? false,
+    ownerId: o.ownerId ? { string: o.ownerId } : null,
+  };
   return {
     ...envelope(o),
-    decision: {
-      'io.seatstream.reservation.BookingCancelled': {
-        bookingId: o.bookingId,
-        holdId: `H-${o.bookingId.slice(2)}`,
-        seatIds: ['A-R1-1', 'A-R1-2'],
-        generalAdmission: null,
-        paymentReference: `iban SA0380000000608010167519 ${planted.card}`,
-        totalMinor: 150_000,
-        currency: 'SAR',
-        reason: { string: `${planted.personName} called from ${planted.phone}, write to ${planted.email}` },
-        byOperator: o.byOperator ?? false,
-      },
-    },
+    decision: { 'io.seatstream.reservation.BookingCancelled': cancelled as unknown as BookingCancelled },
   };
 }
 
