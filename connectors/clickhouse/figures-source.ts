@@ -12,10 +12,18 @@ import { quoteString } from './sql.js';
 
 const n = (v: string | number) => Number(v);
 
+/** `AND event_id IN (…)` for an event filter, nothing without one. */
+const events = (ids: readonly string[] | undefined): string =>
+  ids === undefined ? '' : ids.length === 0 ? ' AND 0' : ` AND event_id IN (${ids.map(quoteString).join(', ')})`;
+
 /** reservation_events FINAL: decisions, replays and rejections per event. */
-export function clickhouseRawSource(ch: ClickHouseClient, topic: string, name = 'clickhouse-raw'): FigureSource {
+export function clickhouseRawSource(
+  ch: ClickHouseClient,
+  topic: string,
+  o: { eventIds?: readonly string[]; name?: string } = {},
+): FigureSource {
   return {
-    name,
+    name: o.name ?? 'clickhouse-raw',
     measures: [measures.decisions, measures.replays, measures.rejections],
     async read() {
       const f: Figures = new Map();
@@ -29,7 +37,7 @@ export function clickhouseRawSource(ch: ClickHouseClient, topic: string, name = 
       }>(
         ch,
         `SELECT event_id, decision, replay, rejected_command AS cmd, rejection_code AS code, count() AS n
-         FROM ${sinkTables.reservationEvents} FINAL WHERE topic = ${quoteString(topic)}
+         FROM ${sinkTables.reservationEvents} FINAL WHERE topic = ${quoteString(topic)}${events(o.eventIds)}
          GROUP BY event_id, decision, replay, cmd, code`,
       );
       for (const r of rows) {
@@ -46,9 +54,13 @@ export function clickhouseRawSource(ch: ClickHouseClient, topic: string, name = 
 }
 
 /** The materialized views: sales_per_minute, rejections_per_minute, hold_outcomes. */
-export function clickhouseModelsSource(ch: ClickHouseClient, name = 'clickhouse-models'): FigureSource {
+export function clickhouseModelsSource(
+  ch: ClickHouseClient,
+  o: { eventIds?: readonly string[]; name?: string } = {},
+): FigureSource {
+  const where = `WHERE 1${events(o.eventIds)}`;
   return {
-    name,
+    name: o.name ?? 'clickhouse-models',
     measures: [
       measures.decisions,
       measures.replays,
@@ -64,7 +76,7 @@ export function clickhouseModelsSource(ch: ClickHouseClient, name = 'clickhouse-
         ch,
         `SELECT event_id, sum(holds) AS SeatsHeld, sum(bookings) AS BookingConfirmed, sum(cancellations) AS BookingCancelled,
                 sum(releases) AS HoldReleased, sum(expiries) AS HoldExpired, sum(replays) AS replays
-         FROM sales_per_minute GROUP BY event_id`,
+         FROM sales_per_minute ${where} GROUP BY event_id`,
       );
       for (const r of sales) {
         for (const t of ['SeatsHeld', 'BookingConfirmed', 'BookingCancelled', 'HoldReleased', 'HoldExpired']) {
@@ -75,7 +87,7 @@ export function clickhouseModelsSource(ch: ClickHouseClient, name = 'clickhouse-
       const rejections = await selectRows<{ event_id: string; cmd: string; code: string; n: string }>(
         ch,
         `SELECT event_id, rejected_command AS cmd, rejection_code AS code, sum(rejections) AS n
-         FROM rejections_per_minute GROUP BY event_id, cmd, code`,
+         FROM rejections_per_minute ${where} GROUP BY event_id, cmd, code`,
       );
       for (const r of rejections) {
         add(f, figureKey(measures.rejections, r.event_id, r.cmd, r.code), n(r.n));
@@ -99,7 +111,7 @@ export function clickhouseModelsSource(ch: ClickHouseClient, name = 'clickhouse-
            SELECT event_id, hold_id, maxMerge(seats) AS seats, maxMerge(total_minor) AS total_minor, maxMerge(currency) AS currency,
                   multiIf(maxMerge(cancelled_at_ms) > 0, 'cancelled', maxMerge(booked_at_ms) > 0, 'booked',
                           maxMerge(expired_at_ms) > 0, 'expired', maxMerge(released_at_ms) > 0, 'released', 'held') AS status
-           FROM hold_outcomes GROUP BY event_id, hold_id
+           FROM hold_outcomes ${where} GROUP BY event_id, hold_id
          )
          GROUP BY event_id, status, currency`,
       );

@@ -98,7 +98,9 @@ export function createBatchedConsumer(o: BatchedConsumerOptions): BatchedConsume
     maxWaitTimeInMs: o.consumer?.maxWaitTimeInMs ?? Math.min(1_000, o.policy.maxWaitMs),
     ...(o.consumer?.maxBytesPerPartition ? { maxBytesPerPartition: o.consumer.maxBytesPerPartition } : {}),
   });
-  const producer: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Dead letters are at least once anyway (written before the commit that skips them); not idempotent, so that a
+  // send that kafkajs gave up on can simply be retried.
+  const producer: Producer = o.kafka.producer({ idempotent: false, maxInFlightRequests: 1 });
   const buffer = new BatchBuffer(o.policy);
   const lane = new Lane();
   let stored = new Map<string, number>();

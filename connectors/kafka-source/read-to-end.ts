@@ -14,7 +14,7 @@ import type { Logger } from '../../infra/log.js';
 import { fromKafkaMessage, tpKey, type SourceRecord, type TopicPartition } from './records.js';
 
 export interface PartitionRange extends TopicPartition {
-  /** First offset still in the log. */
+  /** Where the read starts: the first offset still in the log, or the `from` position. */
   low: number;
   /** High watermark when the read started: the read stops there. */
   high: number;
@@ -38,6 +38,8 @@ export interface ReadToEndOptions {
   onProgress?: (p: ReadProgress) => void;
   /** Prefix of the throwaway consumer group's name. */
   groupPrefix?: string;
+  /** Where to start per partition (keyed by `tpKey`), instead of the log start: a read of part of a long log. */
+  from?: ReadonlyMap<string, number>;
 }
 
 export async function partitionRanges(kafka: Kafka, topics: string[]): Promise<PartitionRange[]> {
@@ -63,8 +65,10 @@ export async function readToEnd(o: ReadToEndOptions): Promise<{ ranges: Partitio
   const position = new Map<string, number>();
   const target = new Map<string, PartitionRange>();
   for (const r of ranges) {
+    const start = Math.max(r.low, Math.min(r.high, o.from?.get(tpKey(r)) ?? r.low));
+    r.low = start;
     target.set(tpKey(r), r);
-    position.set(tpKey(r), r.low);
+    position.set(tpKey(r), start);
   }
   const totalOffsets = ranges.reduce((n, r) => n + (r.high - r.low), 0);
   let records = 0;
@@ -99,6 +103,12 @@ export async function readToEnd(o: ReadToEndOptions): Promise<{ ranges: Partitio
   consumer.on(consumer.events.CRASH, (e) => {
     if (!e.payload.restart) fail(e.payload.error);
   });
+  if (o.from) {
+    // A new group starts at the log start; move every partition to where the read begins.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const r of ranges) consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.low) });
+    });
+  }
 
   await consumer.connect();
   try {

@@ -22,8 +22,13 @@ export function reservationLogSource(o: {
   log: Logger;
   /** The topic to read; the catalog's reservation.events.v1 by default. */
   topic?: string;
+  /** Only these events' figures (the log is shared: tests and partial reconciliations). */
+  eventIds?: readonly string[];
+  /** Start positions per partition (`tpKey`), for events known to start after them; the log start by default. */
+  from?: ReadonlyMap<string, number>;
   name?: string;
 }): FigureSource {
+  const only = o.eventIds ? new Set(o.eventIds) : undefined;
   const topic = o.topic ?? topics.reservationEvents.name;
   return {
     name: o.name ?? 'log',
@@ -37,6 +42,7 @@ export function reservationLogSource(o: {
         topics: [topic],
         log: o.log,
         groupPrefix: 'reconcile',
+        ...(o.from ? { from: o.from } : {}),
         onRecords: async (records) => {
           for (const r of records) {
             if (r.value === null) {
@@ -44,7 +50,8 @@ export function reservationLogSource(o: {
               continue;
             }
             try {
-              fold.add((await serde.deserialize(topic, r.value)) as ReservationEvent);
+              const e = (await serde.deserialize(topic, r.value)) as ReservationEvent;
+              if (!only || only.has(e.eventId)) fold.add(e);
             } catch (err) {
               if (err instanceof SerdeError && !err.retriable) undecodable++;
               else throw err;
