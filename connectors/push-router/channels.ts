@@ -13,8 +13,8 @@
 import type { AvailabilityView } from '../../processors/seat-allocation/availabilityView.js';
 import type { ReservationDecision } from '../../processors/seat-allocation/model.js';
 
-/** Kafka header of a command naming the API replica that waits for its decision (copied to the decision). */
-export const REPLY_TO_HEADER = 'seatstream-reply-to';
+/** Kafka header of a command naming the API replica that waits for its decision (the allocator copies it to the decision). */
+export { REPLY_TO_HEADER } from '../../processors/seat-allocation/headers.js';
 
 export const DEFAULT_CHANNEL_PREFIX = 'ss:push:';
 

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPLY_TO_HEADER } from '../../connectors/push-router/channels.js';
 import type { EventAvailability } from '../../schemas/generated/event-availability.js';
 import type { ReservationEvent } from '../../schemas/generated/reservation-event.js';
 import { dlqFor, topics } from '../../topics/catalog.js';
@@ -11,6 +10,7 @@ import { dlqHeaders } from '../runtime/index.js';
 import type { AvailabilityView } from './availabilityView.js';
 import { availabilityFromAvro, decisionFromAvro } from './codec.js';
 import { EVENT, HOLD_MS, T0, definition, holdSeats, seatsHeld } from './fixtures.js';
+import { REPLY_TO_HEADER } from './headers.js';
 import { AVAILABILITY_STORE, INVENTORY_STORE, ORIGIN_HEADER, TRACEPARENT_HEADER, sinks } from './processor.js';
 import { AllocatorDriver, type Forwarded } from './testing/allocator-driver.js';
 

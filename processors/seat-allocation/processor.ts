@@ -16,7 +16,6 @@
  * dormant events whose time has come).
  */
 import { randomUUID } from 'node:crypto';
-import { REPLY_TO_HEADER } from '../../connectors/push-router/channels.js';
 import type { Logger } from '../../infra/log.js';
 import type { CatalogEvent } from '../../schemas/generated/catalog-event.js';
 import type { ReservationCommand as AvroCommand } from '../../schemas/generated/reservation-command.js';
@@ -33,6 +32,7 @@ import { availabilityView, type AvailabilityView } from './availabilityView.js';
 import { availabilityToAvro, commandFromAvro, decisionToAvro, definitionFromAvro } from './codec.js';
 import { DECISION_RETENTION_MS, decide, evolve } from './decider.js';
 import { EventCache, type CachedEvent } from './eventCache.js';
+import { ORIGIN_HEADER, REPLY_TO_HEADER, TRACEPARENT_HEADER } from './headers.js';
 import { EventInventory } from './inventory.js';
 import type { SeatCommand, ExpireHolds, ReservationDecision } from './model.js';
 import { isPublished } from './model.js';
@@ -51,9 +51,7 @@ export const sinks = {
   commandsDlq: 'command-dead-letters',
 } as const;
 
-/** Header naming the application and task that wrote an output record (`<applicationId>/<taskId>`). */
-export const ORIGIN_HEADER = 'seatstream-origin';
-export const TRACEPARENT_HEADER = 'traceparent';
+export { ORIGIN_HEADER, TRACEPARENT_HEADER } from './headers.js';
 
 /** A source value with the bytes it was decoded from, so that a refused record reaches its DLQ unchanged. */
 export interface Received<T> {
