@@ -1,6 +1,9 @@
 /**
  * The seat-allocation service (`npm run seat-allocation`): the allocator's topology on the stream
- * runtime, plus a small HTTP server on 127.0.0.1 (httpServer.ts). Settings: serviceConfig.ts.
+ * runtime, plus a small HTTP server on 127.0.0.1 (httpServer.ts). Settings: serviceConfig.ts (SEAT_ALLOCATION_*),
+ * among them SEAT_ALLOCATION_AUTO_OFFSET_RESET (earliest|latest, default earliest): where the runtime starts on a
+ * partition the application's group has no committed offset for. earliest decides every command in the log; latest
+ * skips what came before the first start (a fresh group on topics that already hold old traffic, e.g. tests).
  *
  * Boot: lock the state directory, check the schema subjects (a missing or incompatible subject stops
  * the service: STYLE.md §6), listen, start the runtime. SIGTERM/SIGINT: stop listening, close the
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     stateDir: config.stateDir,
     commitIntervalMs: config.commitIntervalMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    autoOffsetReset: config.autoOffsetReset,
     instanceId: config.instanceId,
     log: logger('runtime', { applicationId: config.applicationId, instance: config.instanceId }),
   });

@@ -16,6 +16,7 @@ describe('serviceConfig', () => {
       expiryIntervalMs: 1000,
       maxCachedEvents: 100,
       sessionTimeoutMs: undefined,
+      autoOffsetReset: 'earliest',
     });
   });
 
@@ -30,6 +31,7 @@ describe('serviceConfig', () => {
         SEAT_ALLOCATION_CACHED_EVENTS: '10',
         SEAT_ALLOCATION_SESSION_TIMEOUT_MS: '6000',
         SEAT_ALLOCATION_APPLICATION_ID: 'seat-allocation-test',
+        SEAT_ALLOCATION_AUTO_OFFSET_RESET: 'latest',
       },
       'host',
     );
@@ -38,8 +40,8 @@ describe('serviceConfig', () => {
       ['a', '/var/lib/seats', 50, 9400, 500],
     );
     assert.deepEqual(
-      [config.maxCachedEvents, config.sessionTimeoutMs, config.applicationId],
-      [10, 6000, 'seat-allocation-test'],
+      [config.maxCachedEvents, config.sessionTimeoutMs, config.applicationId, config.autoOffsetReset],
+      [10, 6000, 'seat-allocation-test', 'latest'],
     );
     assert.equal(
       serviceConfig({ SEAT_ALLOCATION_INSTANCE_ID: 'b' }, 'host').stateDir,
@@ -57,6 +59,7 @@ describe('serviceConfig', () => {
     refused({ SEAT_ALLOCATION_HTTP_PORT: '70000' }, /SEAT_ALLOCATION_HTTP_PORT/);
     refused({ SEAT_ALLOCATION_INSTANCE_ID: 'a b' }, /SEAT_ALLOCATION_INSTANCE_ID/);
     refused({ SEAT_ALLOCATION_SESSION_TIMEOUT_MS: '1000' }, /SEAT_ALLOCATION_SESSION_TIMEOUT_MS/);
+    refused({ SEAT_ALLOCATION_AUTO_OFFSET_RESET: 'none' }, /SEAT_ALLOCATION_AUTO_OFFSET_RESET/);
   });
 
   it('turns a host name into a usable instance id', () => {

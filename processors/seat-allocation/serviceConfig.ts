@@ -10,6 +10,8 @@
  *   SEAT_ALLOCATION_CACHED_EVENTS      event inventories kept in memory per task (default 100)
  *   SEAT_ALLOCATION_SESSION_TIMEOUT_MS consumer-group session timeout (default: the runtime's, 10 s)
  *   SEAT_ALLOCATION_APPLICATION_ID     application id (default seat-allocation; tests use a random one)
+ *   SEAT_ALLOCATION_AUTO_OFFSET_RESET  where a task starts on a partition its group has no committed offset for:
+ *                                      earliest (default: the whole log, every command decided) or latest
  *
  * Kafka and the schema registry come from infra/config.ts.
  */
@@ -28,6 +30,7 @@ export interface ServiceConfig {
   expiryIntervalMs: number;
   maxCachedEvents: number;
   sessionTimeoutMs: number | undefined;
+  autoOffsetReset: 'earliest' | 'latest';
 }
 
 export class ServiceConfigError extends Error {
@@ -62,6 +65,9 @@ export function serviceConfig(env: NodeJS.ProcessEnv, host: string = hostname())
   const port = integer('SEAT_ALLOCATION_HTTP_PORT', 0, 0);
   if (port > 65535) throw new ServiceConfigError(`SEAT_ALLOCATION_HTTP_PORT must be <= 65535 (got ${port})`);
   const sessionTimeout = env.SEAT_ALLOCATION_SESSION_TIMEOUT_MS?.trim();
+  const reset = text('SEAT_ALLOCATION_AUTO_OFFSET_RESET', 'earliest');
+  if (reset !== 'earliest' && reset !== 'latest')
+    throw new ServiceConfigError(`SEAT_ALLOCATION_AUTO_OFFSET_RESET must be earliest or latest (got '${reset}')`);
   return {
     applicationId: name('SEAT_ALLOCATION_APPLICATION_ID', APPLICATION_ID),
     instanceId,
@@ -72,5 +78,6 @@ export function serviceConfig(env: NodeJS.ProcessEnv, host: string = hostname())
     expiryIntervalMs: integer('SEAT_ALLOCATION_EXPIRY_INTERVAL_MS', 1000, 10),
     maxCachedEvents: integer('SEAT_ALLOCATION_CACHED_EVENTS', 100, 1),
     sessionTimeoutMs: sessionTimeout ? integer('SEAT_ALLOCATION_SESSION_TIMEOUT_MS', 0, 6000) : undefined,
+    autoOffsetReset: reset,
   };
 }
