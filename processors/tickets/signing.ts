@@ -81,7 +81,11 @@ export function loadTicketKeys(env: NodeJS.ProcessEnv = process.env): TicketKeys
   const file = localTicketKeyFile();
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, generateTicketKeyPem(), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, generateTicketKeyPem(), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first: use theirs
+    }
   }
   return keysFromPem(readFileSync(file, 'utf8'));
 }
