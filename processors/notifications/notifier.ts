@@ -11,6 +11,7 @@
  * State (store `notices`): live holds and their warning times, the last known summary of each event. Notification
  * ids are derived from their cause, so a record processed again gives the same id and delivery deduplicates it.
  */
+import { ORIGIN_HEADER } from '../seat-allocation/headers.js';
 import type { CatalogEvent } from '../../schemas/generated/catalog-event.js';
 import type { Notification } from '../../schemas/generated/notification.js';
 import type { PaymentResult } from '../../schemas/generated/payment-result.js';
@@ -21,7 +22,6 @@ import type { Directory } from './directory.js';
 import { render, type NotificationKind, type TemplateParams } from './templates.js';
 
 export const NOTICES_STORE = 'notices';
-export const ORIGIN_HEADER = 'seatstream-origin';
 export const NOTIFICATIONS_SINK = 'notifications';
 
 interface LiveHold {

@@ -42,6 +42,7 @@ import { concertHall } from '../seat-allocation/demo-venue.js';
 import type { ReservationCommand, ReservationDecision } from '../seat-allocation/model.js';
 import { publishCatalog } from '../seat-allocation/publishDemo.js';
 import { PartitionReader, partitionOf } from '../seat-allocation/testing/partition-reader.js';
+import { ORIGIN_HEADER } from '../seat-allocation/headers.js';
 import { SeatAllocationMetrics } from '../seat-allocation/metrics.js';
 import { seatAllocationTopology } from '../seat-allocation/topology.js';
 import { StreamRuntime } from '../runtime/index.js';
@@ -109,7 +110,7 @@ describe('checkout end to end (real stack)', () => {
   });
   const mine = (): ReservationDecision[] =>
     decisions.records
-      .filter((r) => r.headers['seatstream-origin']?.startsWith(`${allocatorApp}/`))
+      .filter((r) => r.headers[ORIGIN_HEADER]?.startsWith(`${allocatorApp}/`))
       .map((r) => decisionFromAvro(r.value as never));
   const decisionOf = async (requestId: string): Promise<ReservationDecision> => {
     await eventually(

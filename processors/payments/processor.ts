@@ -12,6 +12,7 @@
  * to the last commit, the same call is due again, and the provider answers it as before (idempotency key), so a
  * payment is authorised and captured once and every step is published once.
  */
+import { ORIGIN_HEADER } from '../seat-allocation/headers.js';
 import type { Logger } from '../../infra/log.js';
 import type { PaymentRequest } from '../../schemas/generated/payment-request.js';
 import type { ReservationEvent } from '../../schemas/generated/reservation-event.js';
@@ -27,7 +28,6 @@ export const sinks = {
   results: 'payment-results',
   commands: 'allocator-commands',
 } as const;
-export const ORIGIN_HEADER = 'seatstream-origin';
 
 const stateKey = (holdId: string) => `s/${holdId}`;
 const dueKey = (at: number, holdId: string) => `d/${String(Math.max(0, at)).padStart(15, '0')}/${holdId}`;
