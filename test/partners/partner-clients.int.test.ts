@@ -32,6 +32,7 @@ import { startHarness, type Harness } from '../../api/testing/harness.js';
 import { partnerBookingsFor, partnerTopics, subjectFor, topics } from '../../topics/catalog.js';
 import { Kcat, runPython, startPython, type ConsumedRecord, type PartnerConnection } from './clients.js';
 import {
+  decodeThroughRegistry,
   eventually,
   internalKafka,
   onboard,
@@ -45,21 +46,7 @@ import {
 } from './testing.js';
 
 const registryUrl = loadEndpoints().schemaRegistry;
-const writerSchemas = new Map<number, avro.Type>();
-
-/** Decodes a Confluent-framed value as any partner would: the writer schema by id from the registry, then Avro. */
-async function decode(value: Buffer): Promise<{ schemaId: number; value: Record<string, unknown> }> {
-  assert.equal(value[0], 0, 'magic byte');
-  const id = value.readUInt32BE(1);
-  let type = writerSchemas.get(id);
-  if (!type) {
-    const res = await fetch(`${registryUrl}/schemas/ids/${id}`);
-    assert.equal(res.status, 200);
-    type = avro.Type.forSchema(JSON.parse(((await res.json()) as { schema: string }).schema) as avro.Schema);
-    writerSchemas.set(id, type);
-  }
-  return { schemaId: id, value: type.fromBuffer(value.subarray(5)) as Record<string, unknown> };
-}
+const decode = decodeThroughRegistry;
 
 const keyOf = (r: ConsumedRecord) => r.key?.toString('utf8');
 

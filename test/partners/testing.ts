@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import avro from 'avsc';
 import kafkajs from 'kafkajs';
 import type { Kafka } from 'kafkajs';
 import { kafkaBrokers, loadEndpoints, type Endpoints } from '../../infra/config.js';
@@ -101,19 +102,21 @@ export async function produce(
 
 export interface TestProjector {
   projector: PartnerProjector;
-  stop(): Promise<void>;
+  /** Stops it, then deletes its state directory, changelog and consumer groups (unless `keep`: a restart follows). */
+  stop(opts?: { keep?: boolean }): Promise<void>;
 }
 
 /**
- * A partner projector of its own (application id, router group, state directory), starting at the end of the
- * topics and projecting only the events `eventFilter` accepts; ready when it resolves. `stop` also deletes its
- * changelog and consumer groups.
+ * A partner projector of its own (application id and router group from `tag`, a fresh state directory), starting at
+ * the end of the topics and projecting only the events `eventFilter` accepts; ready when it resolves. Started again
+ * with the same tag, it is the same application: it resumes from its committed offsets and restores its store from
+ * the changelog into its new, empty state directory.
  */
 export async function startTestProjector(
   h: Harness,
   eventFilter: (eventId: string) => boolean,
+  tag: string = randomUUID().slice(0, 8),
 ): Promise<TestProjector> {
-  const tag = randomUUID().slice(0, 8);
   const stateDir = mkdtempSync(join(tmpdir(), 'seatstream-partner-projector-'));
   const config = {
     ...projectorConfig({}),
@@ -127,9 +130,10 @@ export async function startTestProjector(
   await projector.ready();
   return {
     projector,
-    async stop() {
+    async stop(opts = {}) {
       await projector.stop();
       rmSync(stateDir, { recursive: true, force: true });
+      if (opts.keep) return;
       const admin = internalKafka().admin();
       await admin.connect();
       try {
@@ -145,6 +149,24 @@ export async function startTestProjector(
       }
     },
   };
+}
+
+const writerSchemas = new Map<number, avro.Type>();
+
+/** Decodes a Confluent-framed value as any partner would: the writer schema by id from the registry, then Avro. */
+export async function decodeThroughRegistry(
+  value: Buffer,
+): Promise<{ schemaId: number; value: Record<string, unknown> }> {
+  if (value[0] !== 0) throw new Error(`not Confluent framing (magic byte ${value[0]})`);
+  const id = value.readUInt32BE(1);
+  let type = writerSchemas.get(id);
+  if (!type) {
+    const res = await fetch(`${loadEndpoints().schemaRegistry}/schemas/ids/${id}`);
+    if (res.status !== 200) throw new Error(`registry: schema ${id}: ${res.status}`);
+    type = avro.Type.forSchema(JSON.parse(((await res.json()) as { schema: string }).schema) as avro.Schema);
+    writerSchemas.set(id, type);
+  }
+  return { schemaId: id, value: type.fromBuffer(value.subarray(5)) as Record<string, unknown> };
 }
 
 /** Polls until `check` gives a value; throws with the last reason after `timeoutMs`. */
