@@ -1,24 +1,17 @@
 /**
  * Dead letters of sinks: the source record's key, value and headers unchanged, the reason in headers, on the
  * source topic's dead-letter topic (`dlqFor` in topics/catalog.ts), same partition number. The header names are
- * those of the processor runtime (processors/runtime/dead-letter.ts), so operators read every DLQ the same way.
+ * the processor runtime's (processors/runtime/dead-letter.ts), so operators read every DLQ the same way.
  *
  * A sink writes its dead letters before it commits the offsets that skip them: after a crash in between, a dead
  * letter may be written twice (at least once), never lost.
  */
 import type { Message } from 'kafkajs';
+import { dlqHeaders } from '../../processors/runtime/dead-letter.js';
 import type { SourceRecord } from './records.js';
 
-export const deadLetterHeaders = {
-  code: 'dlq.error.code',
-  message: 'dlq.error.message',
-  exception: 'dlq.error.class',
-  attempts: 'dlq.error.attempts',
-  topic: 'dlq.source.topic',
-  partition: 'dlq.source.partition',
-  offset: 'dlq.source.offset',
-  timestamp: 'dlq.source.timestamp',
-} as const;
+/** The header names, one place for the whole platform: the runtime's. */
+export const deadLetterHeaders = dlqHeaders;
 
 /** A record a sink cannot write, and why. `code` is stable (e.g. a SerdeError code, SS_ERR_SINK_*). */
 export interface DeadLetter {

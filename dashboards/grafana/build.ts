@@ -1,7 +1,7 @@
 /**
  * Grafana's SeatStream dashboard, generated from the same queries as the API's dashboard page
  * (dashboards/queries/*.sql): `node --import tsx dashboards/grafana/build.ts` writes
- * dashboards/grafana/dashboards/seatstream-analytics.json; a unit test fails when the file is not up to date.
+ * dashboards/grafana/dashboards/json/seatstream-analytics.json; a unit test fails when the file is not up to date.
  *
  * The typed placeholders become Grafana's: the events in scope are the `event` variable (multi-value, all by
  * default), the range is the dashboard's (`$__fromTime`, `$__toTime`), the bucket follows Grafana's interval in
@@ -13,7 +13,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadQueries, type DashboardQuery } from '../queries.js';
 
-export const outputFile = join(dirname(fileURLToPath(import.meta.url)), 'dashboards', 'seatstream-analytics.json');
+export const outputFile = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'dashboards',
+  'json',
+  'seatstream-analytics.json',
+);
 
 const datasource = { type: 'grafana-clickhouse-datasource', uid: 'seatstream-clickhouse' } as const;
 
