@@ -217,17 +217,71 @@ describe('HoldBestAvailable', () => {
       .thenRejected('RSV_SOLD_OUT');
   });
 
-  it('rejects an unknown or general-admission section, an unknown category, a quantity below 1', () => {
+  it('rejects an unknown section, an unknown category, a quantity below 1', () => {
     given([defined])
       .when(holdBest('alice', 2, { sectionId: 'Z' }))
-      .thenRejected('RSV_UNKNOWN_SECTION');
-    given([defined])
-      .when(holdBest('alice', 2, { sectionId: 'GA' }))
       .thenRejected('RSV_UNKNOWN_SECTION');
     given([defined])
       .when(holdBest('alice', 2, { priceCategoryId: 'GOLD' }))
       .thenRejected('RSV_UNKNOWN_PRICE_CATEGORY');
     given([defined]).when(holdBest('alice', 0)).thenRejected('RSV_INVALID_REQUEST');
+  });
+
+  it('holds places in a general-admission section, as HoldGeneralAdmission does', () => {
+    const cmd = holdBest('alice', 3, { sectionId: 'GA' });
+    const inv = given([defined])
+      .when(cmd)
+      .then([placesHeld({ ...holdGa('alice', 'GA', 3), requestId: cmd.requestId, issuedAt: cmd.issuedAt })]);
+    assert.equal(inv.gaHeld[2], 3);
+    const withCategory = holdBest('alice', 2, { sectionId: 'GA', priceCategoryId: 'GA' });
+    given([defined])
+      .when(withCategory)
+      .then([placesHeld({ ...holdGa('alice', 'GA', 2), requestId: withCategory.requestId })]);
+  });
+
+  it('refuses general-admission places with the codes of HoldGeneralAdmission', () => {
+    const bob = holdGa('bob', 'GA', 4);
+    const history: SeatEvent[][] = [
+      [defined],
+      [defined, placesHeld(bob)],
+      [defined, heldBy('alice', seatRange('A', 3, 1, 5))],
+      [defined, catalogApplied(definition({ status: 'salePaused', version: 2 }))],
+      [],
+    ];
+    const asks: [number, { requestId: string; at?: number }][] = [
+      [0, { requestId: 'q0' }],
+      [2, { requestId: 'q2' }],
+      [1, { requestId: 'q1' }],
+      [1, { requestId: 'late', at: T0 + 31 * DAY }],
+      [6, { requestId: 'q6' }],
+    ];
+    const codes: string[] = [];
+    for (const events of history)
+      for (const [quantity, o] of asks) {
+        const best = given(events).when(holdBest('alice', quantity, { sectionId: 'GA' }, o)).decided;
+        const ga = given(events).when(holdGa('alice', 'GA', quantity, o)).decided;
+        assert.deepEqual(best, ga, `${quantity} places after ${events.length} events`);
+        codes.push(best[0]!.type === 'HoldRejected' ? best[0]!.code : best[0]!.type);
+      }
+    for (const code of [
+      'RSV_INVALID_REQUEST',
+      'RSV_SOLD_OUT',
+      'RSV_LIMIT_EXCEEDED',
+      'RSV_SALE_CLOSED',
+      'RSV_SALE_NOT_OPEN',
+      'RSV_UNKNOWN_EVENT',
+      'SeatsHeld',
+    ])
+      assert.ok(codes.includes(code), `${code} among ${codes.join()}`);
+  });
+
+  it('refuses general-admission places of a price category the section does not sell', () => {
+    given([defined])
+      .when(holdBest('alice', 1, { sectionId: 'GA', priceCategoryId: 'STD' }))
+      .thenRejected('RSV_SOLD_OUT');
+    given([defined])
+      .when(holdBest('alice', 1, { sectionId: 'GA', priceCategoryId: 'GOLD' }))
+      .thenRejected('RSV_UNKNOWN_PRICE_CATEGORY');
   });
 
   it('applies the limit before searching', () => {

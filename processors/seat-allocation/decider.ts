@@ -115,14 +115,23 @@ function decideRequest(cmd: ClientCommand, inv: EventInventory): ReservationDeci
       let section = -1;
       if (cmd.sectionId !== null) {
         section = map.sectionIndex.get(cmd.sectionId) ?? -1;
-        if (section < 0 || map.sections[section]!.def.kind !== 'seated')
-          return holdRejected(cmd, 'RSV_UNKNOWN_SECTION', `no seated section ${cmd.sectionId}`);
+        if (section < 0) return holdRejected(cmd, 'RSV_UNKNOWN_SECTION', `no section ${cmd.sectionId}`);
       }
       let category = -1;
       if (cmd.priceCategoryId !== null) {
         category = map.categoryIndex.get(cmd.priceCategoryId) ?? -1;
         if (category < 0)
           return holdRejected(cmd, 'RSV_UNKNOWN_PRICE_CATEGORY', `no price category ${cmd.priceCategoryId}`);
+      }
+      // A general-admission section: places, as HoldGeneralAdmission decides them (the API need not know the kind).
+      if (section >= 0 && map.sections[section]!.def.kind === 'generalAdmission') {
+        if (category >= 0 && map.sections[section]!.priceCategory !== category)
+          return holdRejected(
+            cmd,
+            'RSV_SOLD_OUT',
+            `${cmd.sectionId} has no places of price category ${cmd.priceCategoryId}`,
+          );
+        return holdPlaces(cmd, inv, def, map, section, cmd.quantity);
       }
       const over = limitRefusal(cmd, inv, def, cmd.quantity);
       if (over) return over;
@@ -144,18 +153,7 @@ function decideRequest(cmd: ClientCommand, inv: EventInventory): ReservationDeci
       const section = map.sectionIndex.get(cmd.sectionId) ?? -1;
       if (section < 0 || map.sections[section]!.def.kind !== 'generalAdmission')
         return holdRejected(cmd, 'RSV_UNKNOWN_SECTION', `no general-admission section ${cmd.sectionId}`);
-      const over = limitRefusal(cmd, inv, def, cmd.quantity);
-      if (over) return over;
-      if (freePlaces(inv, section) < cmd.quantity)
-        return holdRejected(cmd, 'RSV_SOLD_OUT', `fewer than ${cmd.quantity} places are free in ${cmd.sectionId}`);
-      const category = map.categories[map.sections[section]!.priceCategory]!;
-      const ga: GaPlaces = {
-        sectionId: cmd.sectionId,
-        quantity: cmd.quantity,
-        priceCategoryId: category.id,
-        unitPriceMinor: category.priceMinor,
-      };
-      return seatsHeld(cmd, def, [], ga);
+      return holdPlaces(cmd, inv, def, map, section, cmd.quantity);
     }
     case 'ReleaseHold': {
       if (!def) return commandRejected(cmd, 'RSV_UNKNOWN_EVENT', `event ${cmd.eventId} is not defined`);
@@ -278,6 +276,25 @@ function limitRefusal(cmd: ClientCommand, inv: EventInventory, def: EventDefinit
     'RSV_LIMIT_EXCEEDED',
     `the buyer has ${has} tickets for this event; ${more} more would exceed the limit of ${def.maxTicketsPerBuyer}`,
   );
+}
+
+/** `quantity` places in the general-admission section at `section`: the per-buyer limit, then the free places. */
+function holdPlaces(
+  cmd: ClientCommand,
+  inv: EventInventory,
+  def: EventDefinition,
+  map: SeatMap,
+  section: number,
+  quantity: number,
+): ReservationDecision {
+  const over = limitRefusal(cmd, inv, def, quantity);
+  if (over) return over;
+  const sectionId = map.sections[section]!.def.id;
+  if (freePlaces(inv, section) < quantity)
+    return holdRejected(cmd, 'RSV_SOLD_OUT', `fewer than ${quantity} places are free in ${sectionId}`);
+  const category = map.categories[map.sections[section]!.priceCategory]!;
+  const ga: GaPlaces = { sectionId, quantity, priceCategoryId: category.id, unitPriceMinor: category.priceMinor };
+  return seatsHeld(cmd, def, [], ga);
 }
 
 /** The live hold named by a release or confirm command, or the rejection saying why there is none. */
