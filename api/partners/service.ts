@@ -123,6 +123,7 @@ export class PartnerService {
   ): Promise<{ partner: PartnerView; credentials: PartnerCredentials }> {
     const problem = partnerIdProblem(input.partnerId);
     if (problem) throw new ApiError('SS_ERR_PARTNER_ID_REFUSED', problem);
+    const connection = this.connection(); // before anything changes: a password must not be made and then lost
     const entitlements = [...new Set(input.entitlements)].sort() as Entitlement[];
     const inserted = await insertPartner(this.pool, { ...input, entitlements, salt: newBuyerSalt() });
     if (!inserted) {
@@ -148,10 +149,14 @@ export class PartnerService {
       });
       return after;
     });
-    return { partner: partnerView(row), credentials: this.credentials(input.partnerId, password) };
+    return {
+      partner: partnerView(row),
+      credentials: { ...connection, username: partnerUser(input.partnerId), password },
+    };
   }
 
   async rotate(partnerId: string, actor: Actor): Promise<{ partner: PartnerView; credentials: PartnerCredentials }> {
+    const connection = this.connection();
     const password = newPassword();
     const row = await this.act(partnerId, ['active', 'suspended'], async (c, before) => {
       await this.onKafka(actor.log, (k) => k.setPassword(partnerId, password));
@@ -159,7 +164,7 @@ export class PartnerService {
       await this.record(c, partnerId, 'credentials-rotated', actor, { credentialVersion: after.credential_version });
       return after;
     });
-    return { partner: partnerView(row), credentials: this.credentials(partnerId, password) };
+    return { partner: partnerView(row), credentials: { ...connection, username: partnerUser(partnerId), password } };
   }
 
   async suspend(partnerId: string, reason: string | undefined, actor: Actor): Promise<PartnerView> {
@@ -208,10 +213,6 @@ export class PartnerService {
       return after;
     });
     return partnerView(row);
-  }
-
-  private credentials(partnerId: string, password: string): PartnerCredentials {
-    return { ...this.connection(), username: partnerUser(partnerId), password };
   }
 
   private async existing(db: Pool | PoolClient, partnerId: string, forUpdate = false): Promise<PartnerRow> {
