@@ -85,13 +85,11 @@ describe('three-way reconciliation: event log, PostgreSQL and ClickHouse', { tim
       for (let i = 0; i < ds.length; i += txSize) {
         const tx = await producer.transaction();
         const messages = await Promise.all(
-          ds
-            .slice(i, i + txSize)
-            .map(async (d) => ({
-              key: d.key,
-              value: await serde.serialize(topics.reservationEvents.name, d.value),
-              timestamp: String(d.timestamp),
-            })),
+          ds.slice(i, i + txSize).map(async (d) => ({
+            key: d.key,
+            value: await serde.serialize(topics.reservationEvents.name, d.value),
+            timestamp: String(d.timestamp),
+          })),
         );
         await tx.send({ topic: topics.reservationEvents.name, acks: -1, messages });
         await tx.commit();
