@@ -5,14 +5,18 @@
  * and the API (buildApp plus the checkout plugin, through the test harness). A concert hall is published under a
  * random event id; both stream applications start at the end of the shared topics.
  *
- *  1. a succeeding token: booking, one signed ticket per seat, payment captured once; check-in refuses a forged QR
- *     and a second scan; a cancelled booking is refunded and its ticket refused;
+ *  1. a succeeding token: booking, one signed ticket per seat, payment captured once, the buyer told in Arabic
+ *     (inbox, e-mail); check-in refuses a forged QR and a second scan; a cancelled booking is refunded and its
+ *     ticket refused;
  *  2. a declining token: 402, and the seats are back on sale at once (another buyer holds them);
- *  3. a timing-out provider: no booking, nothing charged, the seats released by the hold's expiry;
+ *  3. a timing-out provider: no booking, nothing charged, a warning in French before the hold's expiry releases
+ *     the seats;
  *  4. reconciliation over a few hundred random checkouts: nothing sold without a captured payment, no captured
  *     payment without a booking or a refund, no payment captured twice;
  *  5. the saga SIGKILLed right after the provider authorised, and again right after it captured: after restarts
- *     the booking is made once and the card captured once.
+ *     the booking is made once and the card captured once;
+ *  6. an event change notifies every ticket holder; the webhook endpoint verifies signatures; a failing provider
+ *     opens the circuit and checkouts fail fast (SS_ERR_CHECKOUT_CIRCUIT_OPEN).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -699,5 +703,36 @@ describe('checkout end to end (real stack)', () => {
     assert.equal((forged.json() as { code: string }).code, 'SS_ERR_PAYMENT_WEBHOOK_SIGNATURE');
     const stale = await post(signPayload(sandbox.webhookSecret, body, now - 3_600));
     assert.equal(stale.statusCode, 400);
+  });
+
+  it('a failing provider opens the circuit: checkouts then fail fast with a clear code, the hold left to expire', async () => {
+    payments.kill('SIGTERM');
+    await payments.exited;
+    payments = await startPayments({ PAYMENTS_BREAKER_VOLUME: '4', PAYMENTS_BREAKER_RESET_MS: '120000' });
+    const a = await login();
+    const failing = await hold(a.user.id, 1, 'BA2');
+    const first = await h.inject({
+      method: 'POST',
+      url: `/v1/holds/${failing.holdId}/checkout`,
+      token: a.token,
+      payload: { paymentToken: 'tok_5xx' },
+    });
+    assert.equal((first.json() as { code: string }).code, 'SS_ERR_CHECKOUT_PROVIDER_UNAVAILABLE', first.body);
+    const b = await login();
+    const held = await hold(b.user.id, 1, 'BA3');
+    const second = await h.inject({
+      method: 'POST',
+      url: `/v1/holds/${held.holdId}/checkout`,
+      token: b.token,
+      payload: { paymentToken: 'tok_success' },
+    });
+    assert.equal(second.statusCode, 503, second.body);
+    assert.equal((second.json() as { code: string }).code, 'SS_ERR_CHECKOUT_CIRCUIT_OPEN');
+    assert.deepEqual(await paymentsFor(held.holdId), [], 'nothing was sent to the provider');
+    assert.equal(
+      mine().some((d) => d.type === 'HoldReleased' && d.holdId === held.holdId),
+      false,
+      'the hold is left to expire',
+    );
   });
 });
