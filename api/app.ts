@@ -32,6 +32,7 @@ import { notificationRoutes } from './notifications/routes.js';
 import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
+import { analyticsDashboards } from '../dashboards/plugin.js';
 import { organizerRoutes } from './organizer/routes.js';
 import { partnerRoutes } from './partners/routes.js';
 import { websocketOptions } from './push/gateway.js';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   await app.register(checkoutPlugin, { ctx, checkout: deps.checkout ?? createCheckoutDeps() });
   await app.register(notificationRoutes, { ctx });
+  await app.register(analyticsDashboards);
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);
   methodNotAllowedRoutes(app, declared);

@@ -33,6 +33,18 @@ export const platformServices: PlatformService[] = [
     readyUrl: `http://127.0.0.1:${localPorts.api + 12}/health`,
   },
   {
+    name: 'sink-clickhouse',
+    entry: 'connectors/clickhouse/main.ts',
+    env: { SINK_METRICS_PORT: String(localPorts.api + 13) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 13}/metrics`,
+  },
+  {
+    name: 'partner-projector',
+    entry: 'connectors/partners/main.ts',
+    env: { PARTNER_PROJECTOR_HTTP_PORT: String(localPorts.api + 14) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 14}/health`,
+  },
+  {
     name: 'api',
     entry: 'api/main.ts',
     readyUrl: `http://127.0.0.1:${localPorts.api}/ready`,

@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   await stackUp({});
   await runStep('topics', 'npx', ['tsx', 'topics/apply.ts']);
   await runStep('schemas', 'npx', ['tsx', 'schemas/check.ts']);
+  await runStep('PostgreSQL migrations', 'npx', ['tsx', 'api/db/migrate.ts']);
+  await runStep('ClickHouse migrations', 'npx', ['tsx', 'connectors/clickhouse/migrate.ts']);
   for (const service of platformServices) {
     say(`starting ${service.name}`);
     await waitReady(service, startService(service));

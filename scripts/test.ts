@@ -100,6 +100,9 @@ async function main(): Promise<number> {
       step('topics:apply and schemas:check');
       if ((await run('npx', ['tsx', 'topics/apply.ts'])) !== 0) throw new Error('topics:apply failed');
       if ((await run('npx', ['tsx', 'schemas/check.ts'])) !== 0) throw new Error('schemas:check failed');
+      step('database migrations (PostgreSQL, ClickHouse)');
+      if ((await run('npx', ['tsx', 'api/db/migrate.ts'])) !== 0) throw new Error('db:migrate failed');
+      if ((await run('npx', ['tsx', 'connectors/clickhouse/migrate.ts'])) !== 0) throw new Error('clickhouse:migrate failed');
       step(`integration tests (${integration.length} files, on the real stack in ${relative(repoRoot, stackDir) || stackDir})`);
       add(await runNodeTests('integration', integration, 1));
     } catch (err) {
