@@ -153,6 +153,11 @@ export class PushGateway implements Topics {
       for (const c of ch.members) c.snapshot(eventId, version, frame);
       return;
     }
+    if (m.kind === 'notification') {
+      const frame = JSON.stringify({ type: 'notification', notification: m.notification });
+      for (const c of ch.members) c.personal(frame);
+      return;
+    }
     const frame = JSON.stringify({ type: 'me', decision: decisionView(m.decision) });
     for (const c of ch.members) c.personal(frame);
   }

@@ -66,7 +66,25 @@ export interface AvailabilityMessage {
   availability: AvailabilityView;
 }
 
-export type PushMessage = DecisionMessage | AvailabilityMessage;
+/** A notification for one user (processors/notifications publishes it on that user's channel). */
+export interface NotificationMessage {
+  v: 1;
+  kind: 'notification';
+  notification: {
+    id: string;
+    kind: string;
+    locale: string;
+    direction: string;
+    title: string;
+    body: string;
+    eventId: string | null;
+    holdId: string | null;
+    bookingId: string | null;
+    occurredAt: number;
+  };
+}
+
+export type PushMessage = DecisionMessage | AvailabilityMessage | NotificationMessage;
 
 /** Parses a payload published by the router; null for anything else (an older or newer format, garbage). */
 export function parsePushMessage(text: string): PushMessage | null {
@@ -82,6 +100,7 @@ export function parsePushMessage(text: string): PushMessage | null {
     kind?: unknown;
     decision?: { type?: unknown };
     availability?: { eventId?: unknown; version?: unknown };
+    notification?: { id?: unknown; title?: unknown; body?: unknown };
   };
   if (m.v !== 1) return null;
   if (
@@ -99,5 +118,14 @@ export function parsePushMessage(text: string): PushMessage | null {
     typeof m.availability.version === 'number'
   )
     return value as AvailabilityMessage;
+  if (
+    m.kind === 'notification' &&
+    typeof m.notification === 'object' &&
+    m.notification !== null &&
+    typeof m.notification.id === 'string' &&
+    typeof m.notification.title === 'string' &&
+    typeof m.notification.body === 'string'
+  )
+    return value as NotificationMessage;
   return null;
 }

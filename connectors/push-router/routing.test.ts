@@ -116,7 +116,28 @@ describe('push routing', () => {
       '[]',
       '{"v":2,"kind":"decision","decision":{"type":"SeatsHeld"}}',
       '{"v":1,"kind":"other"}',
+      '{"v":1,"kind":"notification","notification":{"id":"n1"}}',
     ])
       assert.equal(parsePushMessage(text), null, text);
+  });
+
+  it("a user's notification is a message the gateways relay", () => {
+    const notification = {
+      id: 'n1',
+      kind: 'booking_confirmed',
+      locale: 'ar',
+      direction: 'rtl',
+      title: 'تم تأكيد الحجز',
+      body: 'مقعدان',
+      eventId: 'e1',
+      holdId: null,
+      bookingId: 'B-1',
+      occurredAt: 1,
+    };
+    assert.deepEqual(parsePushMessage(JSON.stringify({ v: 1, kind: 'notification', notification })), {
+      v: 1,
+      kind: 'notification',
+      notification,
+    });
   });
 });

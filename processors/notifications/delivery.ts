@@ -21,6 +21,7 @@ import type { Notification } from '../../schemas/generated/notification.js';
 import type { RegistryClient } from '../../schemas/registry-client.js';
 import { serdeFor } from '../../schemas/serde.js';
 import { topics } from '../../topics/catalog.js';
+import type { NotificationMessage } from '../../connectors/push-router/channels.js';
 
 export type Channel = 'inbox' | 'websocket' | 'email';
 
@@ -42,22 +43,8 @@ export interface DeliveryOptions {
 
 const opt = (v: null | { string: string }) => (v === null ? null : v.string);
 
-export interface WebSocketNotification {
-  v: 1;
-  kind: 'notification';
-  notification: {
-    id: string;
-    kind: string;
-    locale: string;
-    direction: string;
-    title: string;
-    body: string;
-    eventId: string | null;
-    holdId: string | null;
-    bookingId: string | null;
-    occurredAt: number;
-  };
-}
+/** The push contract lives with the router's channels (connectors/push-router/channels.ts). */
+export type WebSocketNotification = NotificationMessage;
 
 export class NotificationDelivery {
   private readonly consumer: kafkajs.Consumer;
