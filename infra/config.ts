@@ -53,7 +53,9 @@ export const endpointsFile = () => join(stackDir, 'endpoints.json');
 
 export function loadEndpoints(): Endpoints {
   const file = endpointsFile();
-  const fromFile: Partial<Endpoints> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Endpoints>) : {};
+  const fromFile: Partial<Endpoints> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Endpoints>)
+    : {};
   const out = { ...defaultEndpoints, ...fromFile };
   for (const key of Object.keys(envNames) as (keyof Endpoints)[]) {
     const v = process.env[envNames[key]];
@@ -62,4 +64,8 @@ export function loadEndpoints(): Endpoints {
   return out;
 }
 
-export const kafkaBrokers = (e: Endpoints = loadEndpoints()): string[] => e.kafka.split(',').map((s) => s.trim()).filter(Boolean);
+export const kafkaBrokers = (e: Endpoints = loadEndpoints()): string[] =>
+  e.kafka
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);

@@ -9,9 +9,15 @@ const level = process.env.LOG_LEVEL ?? (process.env.NODE_TEST_CONTEXT ? 'warn' :
 const root: Logger = pino({
   level,
   base: { pid: process.pid },
-  redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'], censor: '[redacted]' },
-  ...(process.env.LOG_PRETTY ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } } : {}),
+  redact: {
+    paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret'],
+    censor: '[redacted]',
+  },
+  ...(process.env.LOG_PRETTY
+    ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } }
+    : {}),
 });
 
-export const logger = (component: string, bindings: Record<string, unknown> = {}): Logger => root.child({ component, ...bindings });
+export const logger = (component: string, bindings: Record<string, unknown> = {}): Logger =>
+  root.child({ component, ...bindings });
 export type { Logger };

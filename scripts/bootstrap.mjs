@@ -448,7 +448,12 @@ async function stripeMock() {
   if (!go) throw new StepError('go is not on PATH (needed to build stripe-mock)');
   fs.mkdirSync(path.dirname(stripeMockBin), { recursive: true });
   await run(go, ['install', `github.com/stripe/stripe-mock@${stripeMockVersion}`], {
-    env: { ...process.env, GOBIN: path.dirname(stripeMockBin), GOPATH: path.join(localDir, 'gopath'), GOFLAGS: '-modcacherw' },
+    env: {
+      ...process.env,
+      GOBIN: path.dirname(stripeMockBin),
+      GOPATH: path.join(localDir, 'gopath'),
+      GOFLAGS: '-modcacherw',
+    },
   });
   if (!fs.existsSync(stripeMockBin)) throw new StepError(`go install did not produce ${stripeMockBin}`);
   fs.writeFileSync(stripeMockMarker, `${stripeMockVersion}\n`);

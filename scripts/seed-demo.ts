@@ -16,7 +16,12 @@ import { publishCatalog } from '../processors/seat-allocation/publishDemo.js';
 
 export const demoAccounts = {
   buyer: { email: 'buyer@demo.seatstream.test', password: 'demo-buyer-2026!', name: 'Demo Buyer', locale: 'en' },
-  organizer: { email: 'organizer@demo.seatstream.test', password: 'demo-organizer-2026!', name: 'Demo Organizer', locale: 'fr' },
+  organizer: {
+    email: 'organizer@demo.seatstream.test',
+    password: 'demo-organizer-2026!',
+    name: 'Demo Organizer',
+    locale: 'fr',
+  },
 } as const;
 
 async function register(api: string, account: (typeof demoAccounts)[keyof typeof demoAccounts]): Promise<void> {
@@ -25,7 +30,8 @@ async function register(api: string, account: (typeof demoAccounts)[keyof typeof
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(account),
   });
-  if (res.status !== 201 && res.status !== 409) throw new Error(`registering ${account.email}: HTTP ${res.status} ${await res.text()}`);
+  if (res.status !== 201 && res.status !== 409)
+    throw new Error(`registering ${account.email}: HTTP ${res.status} ${await res.text()}`);
 }
 
 export async function seedDemo(api = `http://127.0.0.1:${localPorts.api}`) {

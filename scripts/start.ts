@@ -52,7 +52,10 @@ async function waitReady(service: PlatformService, child: ChildProcess): Promise
   if (!service.readyUrl) return;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${service.name} exited during start; see ${relative(repoRoot, join(logDir, `${service.name}.log`))}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${service.name} exited during start; see ${relative(repoRoot, join(logDir, `${service.name}.log`))}`,
+      );
     try {
       const res = await fetch(service.readyUrl);
       if (res.ok) return;
@@ -61,7 +64,9 @@ async function waitReady(service: PlatformService, child: ChildProcess): Promise
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${service.name} not ready after 60 s; see ${relative(repoRoot, join(logDir, `${service.name}.log`))}`);
+  throw new Error(
+    `${service.name} not ready after 60 s; see ${relative(repoRoot, join(logDir, `${service.name}.log`))}`,
+  );
 }
 
 let stopping = false;

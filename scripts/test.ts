@@ -18,15 +18,30 @@ import { repoRoot, stackDir } from '../infra/config.js';
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const filters = args.filter((a) => !a.startsWith('--'));
-const sourceDirs = ['processors', 'topics', 'schemas', 'connectors', 'api', 'dashboards', 'infra', 'scripts', 'test', 'bench'];
+const sourceDirs = [
+  'processors',
+  'topics',
+  'schemas',
+  'connectors',
+  'api',
+  'dashboards',
+  'infra',
+  'scripts',
+  'test',
+  'bench',
+];
 
 const step = (what: string) => console.log(`\n▶ ${what}`);
 
 function findTests(): { unit: string[]; integration: string[] } {
   const all: string[] = [];
   const walk = (dir: string) => {
-    let names: string[] = [];
-    try { names = readdirSync(dir); } catch { return; }
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
     for (const name of names) {
       if (name === 'node_modules' || name.startsWith('.')) continue;
       const p = join(dir, name);
@@ -36,7 +51,10 @@ function findTests(): { unit: string[]; integration: string[] } {
   };
   for (const d of sourceDirs) walk(join(repoRoot, d));
   const chosen = all.sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-  return { unit: chosen.filter((f) => !f.endsWith('.int.test.ts')), integration: chosen.filter((f) => f.endsWith('.int.test.ts')) };
+  return {
+    unit: chosen.filter((f) => !f.endsWith('.int.test.ts')),
+    integration: chosen.filter((f) => f.endsWith('.int.test.ts')),
+  };
 }
 
 function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
@@ -46,7 +64,11 @@ function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-interface Counts { passed: number; failed: number; skipped: number }
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 
 /** Runs node's test runner on files; a spec report goes to the terminal and a TAP report to a file we count from. */
 async function runNodeTests(label: string, files: string[], concurrency: number): Promise<Counts> {
@@ -55,29 +77,50 @@ async function runNodeTests(label: string, files: string[], concurrency: number)
   mkdirSync(outDir, { recursive: true });
   const tapFile = join(outDir, `${label}.tap`);
   const code = await run(process.execPath, [
-    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
     ...files,
   ]);
   const tap = readFileSync(tapFile, 'utf8');
   const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-  const counts = { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+  const counts = {
+    passed: count('pass'),
+    failed: count('fail') + count('cancelled'),
+    skipped: count('skipped') + count('todo'),
+  };
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // the runner itself failed (a file that did not load, say)
-  console.log(`${label}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+  console.log(
+    `${label}: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+  );
   return counts;
 }
 
 async function main(): Promise<number> {
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
-  const add = (c: Counts) => { total.passed += c.passed; total.failed += c.failed; total.skipped += c.skipped; };
+  const add = (c: Counts) => {
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+  };
   const { unit, integration } = findTests();
 
   if (filters.length === 0) {
     step('typecheck (tsc --noEmit)');
-    if ((await run('npx', ['tsc', '-p', '.'])) !== 0) { console.log('typecheck failed'); total.failed++; }
+    if ((await run('npx', ['tsc', '-p', '.'])) !== 0) {
+      console.log('typecheck failed');
+      total.failed++;
+    }
     step('lint (eslint)');
-    if ((await run('npx', ['eslint', '--max-warnings=0', '.'])) !== 0) { console.log('lint failed'); total.failed++; }
+    if ((await run('npx', ['eslint', '--max-warnings=0', '.'])) !== 0) {
+      console.log('lint failed');
+      total.failed++;
+    }
   }
 
   step(`unit tests (${unit.length} files)`);
@@ -89,7 +132,11 @@ async function main(): Promise<number> {
     const wasRunning = before.components.filter((c) => c.state === 'up').map((c) => c.name);
     let startedHere = false;
     const stop = async () => {
-      if (startedHere) { step('stopping the local stack we started'); startedHere = false; await stackDown(); }
+      if (startedHere) {
+        step('stopping the local stack we started');
+        startedHere = false;
+        await stackDown();
+      }
     };
     process.once('SIGINT', () => void stop().then(() => process.exit(130)));
     process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
@@ -102,8 +149,11 @@ async function main(): Promise<number> {
       if ((await run('npx', ['tsx', 'schemas/check.ts'])) !== 0) throw new Error('schemas:check failed');
       step('database migrations (PostgreSQL, ClickHouse)');
       if ((await run('npx', ['tsx', 'api/db/migrate.ts'])) !== 0) throw new Error('db:migrate failed');
-      if ((await run('npx', ['tsx', 'connectors/clickhouse/migrate.ts'])) !== 0) throw new Error('clickhouse:migrate failed');
-      step(`integration tests (${integration.length} files, on the real stack in ${relative(repoRoot, stackDir) || stackDir})`);
+      if ((await run('npx', ['tsx', 'connectors/clickhouse/migrate.ts'])) !== 0)
+        throw new Error('clickhouse:migrate failed');
+      step(
+        `integration tests (${integration.length} files, on the real stack in ${relative(repoRoot, stackDir) || stackDir})`,
+      );
       add(await runNodeTests('integration', integration, 1));
     } catch (err) {
       console.error(`integration stage failed: ${(err as Error).message}`);
@@ -113,8 +163,16 @@ async function main(): Promise<number> {
     }
   }
 
-  console.log(`\ntests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  console.log(
+    `\ntests: ${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
+  );
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -172,7 +172,10 @@ describe('TaskStore (RocksDB on disk)', () => {
     const owner = await open(d);
     owner.put(b('a'), b('1'));
     await owner.commit(5);
-    await assert.rejects(open(d, { lockWaitMs: 200 }), (err: Error & { code?: string }) => err.code === 'SS_ERR_RUNTIME_STORE_LOCKED');
+    await assert.rejects(
+      open(d, { lockWaitMs: 200 }),
+      (err: Error & { code?: string }) => err.code === 'SS_ERR_RUNTIME_STORE_LOCKED',
+    );
     assert.equal((await owner.get(b('a')))?.toString(), '1', 'the owner still has its data');
     // Released while the second open waits: the second open gets the store, data and checkpoint intact.
     const waiting = open(d, { lockWaitMs: 5_000 });
