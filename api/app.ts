@@ -32,7 +32,7 @@ import { notificationRoutes } from './notifications/routes.js';
 import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
-import { analyticsDashboards } from '../dashboards/plugin.js';
+import { analyticsDashboards, type AnalyticsPluginOptions } from '../dashboards/plugin.js';
 import { organizerRoutes } from './organizer/routes.js';
 import { partnerRoutes } from './partners/routes.js';
 import { websocketOptions } from './push/gateway.js';
@@ -52,6 +52,8 @@ export interface AppDeps {
   bookings?: BookingsOptions;
   /** Checkout, webhooks, tickets and check-in: providers, ticket key, publisher (default: from the environment). */
   checkout?: CheckoutDeps;
+  /** The analytics dashboards' ClickHouse (default: a client of its own on CLICKHOUSE_URL / CLICKHOUSE_DATABASE). */
+  analytics?: AnalyticsPluginOptions;
 }
 
 declare module 'fastify' {
@@ -149,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   await app.register(checkoutPlugin, { ctx, checkout: deps.checkout ?? createCheckoutDeps() });
   await app.register(notificationRoutes, { ctx });
-  await app.register(analyticsDashboards);
+  await app.register(analyticsDashboards, deps.analytics ?? {});
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);
   methodNotAllowedRoutes(app, declared);

@@ -29,7 +29,6 @@ import {
   type SinkProcess,
   type TestWorld,
 } from '../connectors/clickhouse/testing/kafka-fixtures.js';
-import { analyticsDashboards } from './plugin.js';
 
 const shots = join(repoRoot, 'test-results', 'dashboards');
 
@@ -53,8 +52,7 @@ describe('dashboard page in headless Chromium during a running on-sale', { timeo
     w.own({ database, group: `it-page-sink-${w.id}` });
     await migrate(database, { log });
     ch = createClickhouse({ database });
-    h = await startHarness({ env: fastArgon2 });
-    await h.app.register(analyticsDashboards, { clickhouse: ch });
+    h = await startHarness({ env: fastArgon2, analytics: { clickhouse: ch } });
 
     const user = await h.register();
     await h.setRole(user, 'organizer');

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../api/testing/harness.js';
 import { customer, fastArgon2, organizer, type SignedIn } from '../api/catalog/testing.js';
-import { analyticsDashboards } from './plugin.js';
 import { analyticsDatabase, simulateOnSale, type AnalyticsDatabase, type AnalyticsFixture } from './testing.js';
 
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
@@ -24,10 +23,8 @@ describe('analytics dashboards plugin (real API app, ClickHouse 18.16)', () => {
   let eventsOfB: string[];
 
   before(async () => {
-    h = await startHarness({ env: fastArgon2 });
     db = await analyticsDatabase();
-    // Before any request: the first inject boots the app.
-    await h.app.register(analyticsDashboards, { clickhouse: db.ch });
+    h = await startHarness({ env: fastArgon2, analytics: { clickhouse: db.ch } });
     orgA = await organizer(h);
     orgB = await organizer(h);
     admin = await organizer(h, 'admin');

@@ -13,6 +13,9 @@ export interface PlatformService {
   readyUrl?: string;
 }
 
+/** The sandbox payment provider, as the API and the payment saga reach it locally. */
+const paymentSandboxUrl = `http://127.0.0.1:${localPorts.api + 14}`;
+
 export const platformServices: PlatformService[] = [
   {
     name: 'seat-allocation',
@@ -39,14 +42,27 @@ export const platformServices: PlatformService[] = [
     readyUrl: `http://127.0.0.1:${localPorts.api + 13}/metrics`,
   },
   {
-    name: 'partner-projector',
-    entry: 'connectors/partners/main.ts',
-    env: { PARTNER_PROJECTOR_HTTP_PORT: String(localPorts.api + 14) },
-    readyUrl: `http://127.0.0.1:${localPorts.api + 14}/health`,
+    name: 'payment-sandbox',
+    entry: 'infra/payment-sandbox/main.ts',
+    env: {
+      PAYMENT_SANDBOX_PORT: String(localPorts.api + 14),
+      PAYMENT_SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${localPorts.api}/v1/payments/webhooks/sandbox`,
+    },
+    readyUrl: `${paymentSandboxUrl}/health`,
+  },
+  {
+    name: 'payments',
+    entry: 'processors/payments/main.ts',
+    env: { PAYMENTS_INSTANCE_ID: 'local-1', PAYMENTS_SANDBOX_URL: paymentSandboxUrl },
+  },
+  {
+    name: 'tickets',
+    entry: 'processors/tickets/main.ts',
   },
   {
     name: 'api',
     entry: 'api/main.ts',
+    env: { PAYMENTS_SANDBOX_URL: paymentSandboxUrl },
     readyUrl: `http://127.0.0.1:${localPorts.api}/ready`,
   },
 ];

@@ -19,6 +19,7 @@ import { totpAt } from '../auth/totp.js';
 import type { ApiSecrets } from '../secrets.js';
 import type { Role } from '../auth/roles.js';
 import { operatorSetRole } from '../admin/service.js';
+import type { AnalyticsPluginOptions } from '../../dashboards/plugin.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -53,7 +54,9 @@ export interface TestUser {
 
 export const uniqueEmail = (tag = 'it') => `${tag}-${randomUUID()}@example.com`;
 
-export async function startHarness(opts: { logger?: Logger; env?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { logger?: Logger; env?: NodeJS.ProcessEnv; analytics?: AnalyticsPluginOptions } = {},
+): Promise<Harness> {
   const endpoints = loadEndpoints();
   await migrate(endpoints.postgres);
   const pool = createPool(endpoints.postgres);
@@ -66,7 +69,15 @@ export async function startHarness(opts: { logger?: Logger; env?: NodeJS.Process
   };
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
-  const app = await buildApp({ config, pool, redis, secrets, now, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const app = await buildApp({
+    config,
+    pool,
+    redis,
+    secrets,
+    now,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.analytics ? { analytics: opts.analytics } : {}),
+  });
   const ip = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
   const userIds = new Set<string>();
 
