@@ -30,6 +30,7 @@ import { healthRoutes } from './http/health.js';
 import { metricsPlugin } from './http/metrics.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { genReqId, requestIdPlugin } from './http/request-id.js';
+import { nulBytesPlugin } from './http/nul-bytes.js';
 import { sharedSchemas } from './http/schemas.js';
 import { buildValidatorFactory } from './http/validation.js';
 import { analyticsDashboards, type AnalyticsPluginOptions } from '../dashboards/plugin.js';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(errorHandlerPlugin);
   await app.register(requestIdPlugin);
+  await app.register(nulBytesPlugin);
   await app.register(metricsPlugin, { registry: deps.metrics });
   // No upgrade-insecure-requests: behind TLS it changes nothing, on a plain-HTTP dev port it breaks /docs.
   await app.register(helmet, {

@@ -229,6 +229,14 @@ describe('catalog: what buyers read (read models fed by the sink)', () => {
     assert.equal(backwards.json().code, 'SS_ERR_BAD_REQUEST');
   });
 
+  it('refuses a NUL character in any query parameter with 400 SS_ERR_VALIDATION (PostgreSQL text cannot hold it)', async () => {
+    for (const query of ['city=%00', 'q=a%00b', 'cursor=%00', 'city=Riyadh&q=%00']) {
+      const res = await h.inject({ url: `/v1/events?${query}` });
+      assert.equal(res.statusCode, 400, `${query}: ${res.body}`);
+      assert.equal(res.json().code, 'SS_ERR_VALIDATION');
+    }
+  });
+
   it('never answers 5xx, whatever the query string holds', async () => {
     const text = fc.oneof(
       fc.string(),
