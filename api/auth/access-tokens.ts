@@ -88,7 +88,7 @@ export class AccessTokens {
   }
 
   /**
-   * Verifies signature, `typ`, `iss`, `aud`, `exp` and the claim shapes.
+   * Verifies signature, `typ`, `iss`, `aud`, `exp`, `nbf`, an `iat` not in the future and the claim shapes.
    * @throws ApiError SS_ERR_AUTH_TOKEN_EXPIRED when expired, SS_ERR_AUTH_TOKEN_INVALID for anything else.
    */
   async verify(token: string, now: Date = new Date()): Promise<AccessClaims> {
@@ -100,6 +100,8 @@ export class AccessTokens {
         audience: this.opts.audience,
         typ: tokenType,
         requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        // Also refuses an `iat` in the future (beyond the tolerance): a token is never valid before it was issued.
+        maxTokenAge: this.opts.ttlSec,
         clockTolerance: this.opts.clockToleranceSec,
         currentDate: now,
       }));
