@@ -28,6 +28,7 @@ import { docsPlugin } from './http/docs.js';
 import { errorHandlerPlugin, sendError } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
 import { metricsPlugin } from './http/metrics.js';
+import { tracingPlugin } from './http/tracing.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { genReqId, requestIdPlugin } from './http/request-id.js';
 import { nulBytesPlugin } from './http/nul-bytes.js';
@@ -36,6 +37,7 @@ import { buildValidatorFactory } from './http/validation.js';
 import { analyticsDashboards, type AnalyticsPluginOptions } from '../dashboards/plugin.js';
 import { organizerRoutes } from './organizer/routes.js';
 import { partnerRoutes } from './partners/routes.js';
+import { streamTokenRoutes } from './streaming/routes.js';
 import { websocketOptions } from './push/gateway.js';
 import { webPlugin } from './web/plugin.js';
 
@@ -123,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const s of [...sharedSchemas, ...authSchemas, ...accountSchemas]) app.addSchema(s);
 
   await app.register(errorHandlerPlugin);
+  await app.register(tracingPlugin);
   await app.register(requestIdPlugin);
   await app.register(nulBytesPlugin);
   await app.register(metricsPlugin, { registry: deps.metrics });
@@ -135,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'PUT', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key', 'traceparent'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'traceparent'],
     maxAge: 600,
   });
   // Before every route: WebSocket upgrades go through the router (GET /v1/ws, api/push/).
@@ -153,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   await app.register(checkoutPlugin, { ctx, checkout: deps.checkout ?? createCheckoutDeps() });
   await app.register(notificationRoutes, { ctx });
+  await app.register(streamTokenRoutes, { ctx, jwtKeys: deps.secrets.jwtKeys });
   await app.register(analyticsDashboards, deps.analytics ?? {});
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);

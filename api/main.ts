@@ -7,6 +7,7 @@
  */
 import { loadEndpoints } from '../infra/config.js';
 import { logger } from '../infra/log.js';
+import { initTracing } from '../infra/telemetry/tracing.js';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -15,6 +16,7 @@ import { createRedis } from './redis.js';
 import { loadSecrets } from './secrets.js';
 
 const log = logger('api');
+const tracing = initTracing('seatstream-api');
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs).unref();
     try {
       await app.close();
-      await Promise.allSettled([pool.end(), redis.quit()]);
+      await Promise.allSettled([pool.end(), redis.quit(), tracing.shutdown()]);
       process.exit(0);
     } catch (err) {
       log.error({ err }, 'shutdown failed');

@@ -1,8 +1,8 @@
 /**
  * Sends reservation commands to reservation.commands.v1: Avro in the Confluent wire format (schemas/serde.ts),
  * keyed by eventId with kafkajs' default (Java-compatible) partitioner, so a command lands in the partition of its
- * event's catalog record (co-partitioning: one allocator task holds both), with the headers `traceparent` and
- * `seatstream-reply-to` (this replica).
+ * event's catalog record (co-partitioning: one allocator task holds both), with the headers `seatstream-reply-to`
+ * (this replica) and `traceparent`/`tracestate` of a producer span, child of the request's (infra/telemetry).
  *
  * The producer is idempotent (acks=all, broker-side deduplication of retries) with one request in flight, the
  * setting under which kafkajs keeps sequence numbers gapless. Throughput comes from group commit instead: commands
@@ -10,11 +10,13 @@
  * more requests. The connection is made at the first command (the API starts without Kafka) and again after a
  * failure.
  */
+import { SpanKind } from '@opentelemetry/api';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '../../infra/log.js';
+import { extractTraceContext, injectTraceHeaders } from '../../infra/telemetry/kafka-headers.js';
+import { withSpan } from '../../infra/telemetry/tracing.js';
 import type { ReservationCommand } from '../../processors/seat-allocation/model.js';
 import { commandToAvro } from '../../processors/seat-allocation/codec.js';
-import { TRACEPARENT_HEADER } from '../../processors/seat-allocation/processor.js';
 import type { RegistryClient } from '../../schemas/registry-client.js';
 import { serdeFor } from '../../schemas/serde.js';
 import { topics } from '../../topics/catalog.js';
@@ -52,9 +54,28 @@ export class CommandProducer {
 
   /**
    * Resolves once the broker has acknowledged the command (acks=all).
+   * @param traceparent the request's trace context: the send is a producer span, its child
    * @throws ApiError SS_ERR_UNAVAILABLE when Kafka or the schema registry does not answer in time
    */
-  async send(command: ReservationCommand, traceparent: string): Promise<void> {
+  send(command: ReservationCommand, traceparent: string): Promise<void> {
+    const topic = topics.reservationCommands.name;
+    return withSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': topic,
+          'seatstream.request_id': command.requestId,
+        },
+      },
+      extractTraceContext(undefined, traceparent),
+      (_span, ctx) => this.sendWith(command, injectTraceHeaders(ctx, { [REPLY_TO_HEADER]: this.o.replicaId })),
+    );
+  }
+
+  private async sendWith(command: ReservationCommand, headers: Record<string, string>): Promise<void> {
     if (this.closed) throw new ApiError('SS_ERR_UNAVAILABLE', 'the API is shutting down');
     if (this.queue.length >= MAX_QUEUED)
       throw new ApiError('SS_ERR_UNAVAILABLE', 'too many commands waiting for Kafka');
@@ -68,7 +89,7 @@ export class CommandProducer {
           message: {
             key: command.eventId,
             value,
-            headers: { [TRACEPARENT_HEADER]: traceparent, [REPLY_TO_HEADER]: this.o.replicaId },
+            headers,
           },
           done: (err) => (err === undefined ? resolve() : reject(err)),
           abandoned: false,

@@ -6,8 +6,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
 import { authErrors, bearerSecurity, noContent, responses } from '../http/schemas.js';
+import { requestTraceparent } from '../http/tracing.js';
 import type { Answer } from './answers.js';
-import { traceparentFor, type HoldBody as HoldRequest } from './commands.js';
+import { type HoldBody as HoldRequest } from './commands.js';
 import { parseIdempotencyKey } from './request-ids.js';
 import {
   bookingParams,
@@ -68,13 +69,7 @@ export async function bookingRoutes(app: FastifyInstance, opts: { service: Booki
       if (raw === undefined) throw new ApiError('SS_ERR_BOOKING_IDEMPOTENCY_KEY_MISSING');
       const key = parseIdempotencyKey(raw);
       if (key === null) throw new ApiError('SS_ERR_BOOKING_IDEMPOTENCY_KEY_INVALID');
-      const outcome = await service.hold(
-        req.principal!,
-        req.params.eventId,
-        key,
-        req.body,
-        traceparentFor(req.headers.traceparent),
-      );
+      const outcome = await service.hold(req.principal!, req.params.eventId, key, req.body, requestTraceparent(req));
       return answer(reply, outcome, startedAt);
     },
   );
@@ -92,7 +87,7 @@ export async function bookingRoutes(app: FastifyInstance, opts: { service: Booki
     },
     async (req, reply) => {
       const startedAt = process.hrtime.bigint();
-      const outcome = await service.release(req.principal!, req.params.holdId, traceparentFor(req.headers.traceparent));
+      const outcome = await service.release(req.principal!, req.params.holdId, requestTraceparent(req));
       return answer(reply, outcome, startedAt);
     },
   );
@@ -116,7 +111,7 @@ export async function bookingRoutes(app: FastifyInstance, opts: { service: Booki
         req.principal!,
         req.params.bookingId,
         req.body?.reason ?? null,
-        traceparentFor(req.headers.traceparent),
+        requestTraceparent(req),
       );
       return answer(reply, outcome, startedAt);
     },

@@ -1,10 +1,14 @@
 /**
  * Publishes payment-saga inputs (checkouts, verified webhooks) to payment.requests.v1, keyed by holdId (Kafka's
  * default partitioner, as the runtime's sinks), in Avro through the schema registry, with an idempotent producer
- * (acks=all). Kafka is reached at the first publish, so an API that takes no checkout never connects.
+ * (acks=all), with the trace context of a producer span (child of the request's) in `traceparent`/`tracestate`
+ * headers. Kafka is reached at the first publish, so an API that takes no checkout never connects.
  */
+import { SpanKind } from '@opentelemetry/api';
 import kafkajs from 'kafkajs';
 import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
+import { extractTraceContext, injectTraceHeaders } from '../../infra/telemetry/kafka-headers.js';
+import { withSpan } from '../../infra/telemetry/tracing.js';
 import type { SagaInput } from '../../processors/payments/model.js';
 import { requestToAvro } from '../../processors/payments/codec.js';
 import { createRegistryClient, type RegistryClient } from '../../schemas/registry-client.js';
@@ -41,7 +45,25 @@ export function createPaymentRequestPublisher(
         throw err;
       });
       await connected;
-      await producer.send({ topic: topics.paymentRequests.name, acks: -1, messages: [{ key: input.holdId, value }] });
+      const topic = topics.paymentRequests.name;
+      await withSpan(
+        `${topic} publish`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': topic,
+          },
+        },
+        extractTraceContext(undefined, traceparent),
+        (_span, ctx) =>
+          producer.send({
+            topic,
+            acks: -1,
+            messages: [{ key: input.holdId, value, headers: injectTraceHeaders(ctx) }],
+          }),
+      );
     },
     close: async () => {
       if (connected) await producer.disconnect();

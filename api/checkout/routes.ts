@@ -18,6 +18,7 @@ import QRCode from 'qrcode';
 import type { ApiContext } from '../context.js';
 import { ApiError, type ErrorCode } from '../errors.js';
 import { authErrors, bearerSecurity, responses } from '../http/schemas.js';
+import { requestTraceparent } from '../http/tracing.js';
 import type { PaymentProvider } from '../../processors/payments/provider/provider.js';
 import type { PaymentRequestPublisher } from './publisher.js';
 
@@ -203,7 +204,7 @@ export async function checkoutRoutes(app: FastifyInstance, opts: { ctx: ApiConte
               provider,
               locale: locale ?? null,
             },
-            typeof req.headers.traceparent === 'string' ? req.headers.traceparent : null,
+            requestTraceparent(req),
           );
         }
         const deadline = Date.now() + waitMs;
