@@ -87,6 +87,25 @@ export const errorCatalog = {
   SS_ERR_CHECKIN_CANCELLED: { status: 409, message: 'the ticket is cancelled' },
   SS_ERR_CHECKIN_UNKNOWN_TICKET: { status: 404, message: 'the ticket is signed but unknown' },
   SS_ERR_CHECKIN_WRONG_EVENT: { status: 409, message: 'the ticket is for another event' },
+  // live streaming: stream tokens (POST /v1/events/:eventId/stream-token), then the streaming service's signalling
+  // WebSocket (GET /v1/stream/ws, api/streaming): answers to its requests and codes of its close frames
+  SS_ERR_STREAM_NO_TICKET: { status: 403, message: 'no confirmed booking of yours for this event' },
+  SS_ERR_STREAM_NOT_ORGANIZER: {
+    status: 403,
+    message: 'only the organizer of this event (or an admin) may broadcast it',
+  },
+  SS_ERR_STREAM_TOKEN_INVALID: { status: 401, message: 'the stream token is invalid' },
+  SS_ERR_STREAM_TOKEN_EXPIRED: { status: 401, message: 'the stream token has expired; ask for a new one' },
+  SS_ERR_STREAM_TOKEN_NOT_YOURS: { status: 403, message: 'the stream token was issued to another user' },
+  SS_ERR_STREAM_WRONG_EVENT: { status: 403, message: 'the stream token is for another event' },
+  SS_ERR_STREAM_BOOKING_CANCELLED: { status: 403, message: 'the booking that gave access to this stream is cancelled' },
+  SS_ERR_STREAM_UNAUTHENTICATED: { status: 401, message: 'authenticate first: a valid access token is required' },
+  SS_ERR_STREAM_BAD_MESSAGE: { status: 400, message: 'the message is not one the streaming service understands' },
+  SS_ERR_STREAM_NOT_JOINED: { status: 409, message: 'join a stream first' },
+  SS_ERR_STREAM_ALREADY_JOINED: { status: 409, message: 'this connection has already joined a stream' },
+  SS_ERR_STREAM_FORBIDDEN: { status: 403, message: 'this role may not do that in a stream' },
+  SS_ERR_STREAM_BROADCAST_TAKEN: { status: 409, message: 'another broadcaster is live on this event' },
+  SS_ERR_STREAM_MEDIA_REFUSED: { status: 422, message: 'the media parameters were refused' },
   // partners: onboarding of Kafka subscribers (api/partners)
   SS_ERR_PARTNER_NOT_FOUND: { status: 404, message: 'no such partner' },
   SS_ERR_PARTNER_EXISTS: { status: 409, message: 'a partner with this id exists or existed (ids are never reused)' },

@@ -26,17 +26,23 @@ export const localPiiKeysFile = (): string => join(localSecretsDir(), 'pii-keys.
 
 export async function loadSecrets(env: NodeJS.ProcessEnv = process.env): Promise<ApiSecrets> {
   const production = env.NODE_ENV === 'production';
-  const jwtKeys = validateKeySet(
-    await secretJson<JwtKeySet>(env, 'SEATSTREAM_JWT_KEYS', production, localJwtKeysFile(), async () =>
-      newKeySet(await generateSigningKey()),
-    ),
-  );
+  const jwtKeys = await loadJwtKeySet(env);
   const pii = piiKeyRingFrom(
     await secretJson<PiiKeyFile>(env, 'SEATSTREAM_PII_KEYS', production, localPiiKeysFile(), async () =>
       generatePiiKeyFile(),
     ),
   );
   return { jwtKeys, pii };
+}
+
+/** The JWT key set alone (the streaming service verifies tokens and needs no personal-data keys). */
+export async function loadJwtKeySet(env: NodeJS.ProcessEnv = process.env): Promise<JwtKeySet> {
+  const production = env.NODE_ENV === 'production';
+  return validateKeySet(
+    await secretJson<JwtKeySet>(env, 'SEATSTREAM_JWT_KEYS', production, localJwtKeysFile(), async () =>
+      newKeySet(await generateSigningKey()),
+    ),
+  );
 }
 
 async function secretJson<T>(
