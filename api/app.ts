@@ -37,6 +37,7 @@ import { buildValidatorFactory } from './http/validation.js';
 import { analyticsDashboards, type AnalyticsPluginOptions } from '../dashboards/plugin.js';
 import { organizerRoutes } from './organizer/routes.js';
 import { partnerRoutes } from './partners/routes.js';
+import { streamTokenRoutes } from './streaming/routes.js';
 import { websocketOptions } from './push/gateway.js';
 import { webPlugin } from './web/plugin.js';
 
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(bookingsPlugin, { ctx, options: deps.bookings });
   await app.register(checkoutPlugin, { ctx, checkout: deps.checkout ?? createCheckoutDeps() });
   await app.register(notificationRoutes, { ctx });
+  await app.register(streamTokenRoutes, { ctx, jwtKeys: deps.secrets.jwtKeys });
   await app.register(analyticsDashboards, deps.analytics ?? {});
   // The buyer's page (api/web/public) at `/`: static files of this origin, which the CSP allows.
   await app.register(webPlugin);
