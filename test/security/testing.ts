@@ -4,6 +4,8 @@
  * and the assertion that an answer is a refusal with a stable `{code, message}` body.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { errorCatalog } from '../../api/errors.js';
 import type { Role } from '../../api/auth/roles.js';
@@ -49,7 +51,7 @@ export interface Operation {
   tags: string[];
   secured: boolean;
   body: JsonSchema | null;
-  query: { name: string; schema: JsonSchema }[];
+  query: { name: string; schema: JsonSchema; required: boolean }[];
   params: { name: string; schema: JsonSchema }[];
 }
 
@@ -97,7 +99,12 @@ export async function operationsOf(h: Harness): Promise<Operation[]> {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      const parameters = (op.parameters ?? []) as { in: string; name: string; schema: JsonSchema }[];
+      const parameters = (op.parameters ?? []) as {
+        in: string;
+        name: string;
+        schema: JsonSchema;
+        required?: boolean;
+      }[];
       const content = (op.requestBody as { content?: Record<string, { schema: JsonSchema }> } | undefined)?.content;
       const security = op.security as Record<string, unknown>[] | undefined;
       ops.push({
@@ -106,7 +113,9 @@ export async function operationsOf(h: Harness): Promise<Operation[]> {
         tags: (op.tags as string[] | undefined) ?? [],
         secured: !!security?.length && security.every((s) => Object.keys(s).length > 0),
         body: content?.['application/json'] ? resolve(content['application/json'].schema) : null,
-        query: parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(p.schema) })),
+        query: parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: resolve(p.schema), required: p.required === true })),
         params: parameters.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: resolve(p.schema) })),
       });
     }
@@ -130,3 +139,81 @@ export function assertRefused(res: LightMyRequestResponse, what: string, status?
 /** Fills a path template with values (URL-encoded). */
 export const fillPath = (path: string, values: Record<string, string>): string =>
   path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? `missing-${name}`));
+
+/** Strings tried for a pattern fast-check cannot generate from. */
+const patternCandidates = ['abc', 'abcd-efgh', 'A1', 'ABC', '123456', 'H-1', 'B-1', 'T-1'];
+
+/**
+ * A valid instance of a JSON Schema, deterministic (fixed seed): the smallest that satisfies required properties,
+ * lengths, ranges, enums, formats and patterns. Enough for the schemas of this API; it throws on one it cannot fill.
+ */
+export function exampleOf(schema: JsonSchema, seed = 7): unknown {
+  if (schema.default !== undefined) return schema.default;
+  if (schema.enum) return schema.enum[0];
+  const alt = schema.oneOf ?? schema.anyOf;
+  if (alt?.length) {
+    // The first alternative, merged with what the schema says beside it.
+    const { oneOf: _o, anyOf: _a, ...rest } = schema;
+    const first = alt[0]!;
+    return exampleOf(
+      {
+        ...rest,
+        ...first,
+        properties: Object.fromEntries(
+          [...new Set([...Object.keys(rest.properties ?? {}), ...Object.keys(first.properties ?? {})])].map((k) => [
+            k,
+            { ...rest.properties?.[k], ...first.properties?.[k] },
+          ]),
+        ),
+        required: [...(rest.required ?? []), ...(first.required ?? [])],
+      },
+      seed,
+    );
+  }
+  if (schema.allOf?.length) return exampleOf(Object.assign({}, ...schema.allOf) as JsonSchema, seed);
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  switch (type ?? (schema.properties ? 'object' : undefined)) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const k of schema.required ?? []) out[k] = exampleOf(schema.properties?.[k] ?? {}, seed);
+      return out;
+    }
+    case 'array': {
+      const n = schema.minItems ?? 0;
+      return Array.from({ length: n }, (_, i) => exampleOf(schema.items ?? {}, seed + i));
+    }
+    case 'integer':
+      return Math.max(schema.minimum ?? 1, Math.min(schema.maximum ?? 1, 1));
+    case 'number':
+      return Math.max(schema.minimum ?? 0, Math.min(schema.maximum ?? 0, 0));
+    case 'boolean':
+      return false;
+    case 'string':
+      return stringOf(schema, seed);
+    default:
+      return {};
+  }
+}
+
+function stringOf(s: JsonSchema, seed: number): string {
+  const fits = (x: string) =>
+    x.length >= (s.minLength ?? 0) &&
+    x.length <= (s.maxLength ?? Infinity) &&
+    (s.pattern === undefined || new RegExp(s.pattern, 'u').test(x));
+  if (s.format === 'uuid') return randomUUID();
+  if (s.format === 'date-time') return new Date(Date.UTC(2030, 0, 1 + (seed % 28))).toISOString();
+  if (s.format === 'email') return `sec-${randomUUID()}@example.com`;
+  if (s.pattern !== undefined) {
+    try {
+      const sampled = fc.sample(fc.stringMatching(new RegExp(s.pattern)), { numRuns: 50, seed });
+      const found = sampled.find(fits);
+      if (found !== undefined) return found;
+    } catch {
+      // a pattern fast-check does not support (lookahead): the candidates below
+    }
+    const found = patternCandidates.find(fits);
+    if (found !== undefined) return found;
+    throw new Error(`no example for the pattern ${s.pattern}`);
+  }
+  return 'x'.repeat(Math.max(1, s.minLength ?? 1));
+}
