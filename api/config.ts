@@ -3,6 +3,7 @@
  * `API_*` variables; backing-service endpoints come from infra/config.ts and secrets from secrets.ts.
  */
 import { localPorts } from '../infra/config.js';
+import { httpHost } from '../infra/http-host.js';
 
 export interface Window {
   limit: number;
@@ -62,7 +63,7 @@ function trustProxyFrom(v: string | undefined): boolean | string[] {
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
-    host: env.API_HOST || '127.0.0.1',
+    host: env.API_HOST || httpHost(env),
     port: int(env, 'API_PORT', localPorts.api),
     bodyLimitBytes: int(env, 'API_BODY_LIMIT_BYTES', 16 * 1024),
     trustProxy: trustProxyFrom(env.API_TRUST_PROXY),

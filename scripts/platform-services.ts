@@ -11,10 +11,17 @@ export interface PlatformService {
   env?: Record<string, string>;
   /** Polled until it answers 2xx; no URL means "started" is enough. */
   readyUrl?: string;
+  /**
+   * Set for a local stand-in that is not deployed, saying what takes its place in Docker Compose and Kubernetes
+   * (test/deployment leaves such services out of its comparison with the deployment files).
+   */
+  localOnly?: string;
 }
 
 /** The sandbox payment provider, as the API and the payment saga reach it locally. */
 const paymentSandboxUrl = `http://127.0.0.1:${localPorts.api + 14}`;
+/** The local mail catcher's SMTP port, where notifications sends e-mail locally. */
+const mailCatcherPort = localPorts.api + 16;
 
 export const platformServices: PlatformService[] = [
   {
@@ -58,6 +65,23 @@ export const platformServices: PlatformService[] = [
   {
     name: 'tickets',
     entry: 'processors/tickets/main.ts',
+  },
+  {
+    name: 'partner-projector',
+    entry: 'connectors/partners/main.ts',
+    env: { PARTNER_PROJECTOR_INSTANCE_ID: 'local-1', PARTNER_PROJECTOR_HTTP_PORT: String(localPorts.api + 15) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 15}/health`,
+  },
+  {
+    name: 'mail-catcher',
+    entry: 'infra/mail-catcher/main.ts',
+    env: { MAIL_CATCHER_PORT: String(mailCatcherPort) },
+    localOnly: 'Mailpit in Docker Compose; a real SMTP relay (SMTP_URL) in Kubernetes',
+  },
+  {
+    name: 'notifications',
+    entry: 'processors/notifications/main.ts',
+    env: { NOTIFICATIONS_INSTANCE_ID: 'local-1', SMTP_URL: `smtp://127.0.0.1:${mailCatcherPort}` },
   },
   {
     name: 'api',

@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { httpHost } from '../../infra/http-host.js';
 import { logger } from '../../infra/log.js';
 import { analyticsDatabase } from './config.js';
 import { createClickhouseSink, defaultSinkGroup } from './sink.js';
@@ -55,6 +56,7 @@ const sink = createClickhouseSink({
   },
 });
 
+const metricsHost = httpHost(env);
 const metricsPort = int(a['metrics-port'] ?? env.SINK_METRICS_PORT, 9464, 'metrics-port');
 const server =
   metricsPort > 0
@@ -88,9 +90,9 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 
 try {
-  if (server) await new Promise<void>((resolve) => server.listen(metricsPort, '127.0.0.1', resolve));
+  if (server) await new Promise<void>((resolve) => server.listen(metricsPort, metricsHost, resolve));
   await sink.start();
-  if (server) log.info({ url: `http://127.0.0.1:${metricsPort}/metrics` }, 'metrics endpoint');
+  if (server) log.info({ url: `http://${metricsHost}:${metricsPort}/metrics` }, 'metrics endpoint');
 } catch (err) {
   log.fatal({ err }, 'the ClickHouse sink could not start');
   process.exit(1);

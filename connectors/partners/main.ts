@@ -1,6 +1,6 @@
 /**
  * `npm run partners:projector`: projects the internal topics to the partner topics (projector.ts), with /metrics and
- * /health on 127.0.0.1:PARTNER_PROJECTOR_HTTP_PORT. Boot fails on a missing or incompatible schema subject (run
+ * /health on SEATSTREAM_HTTP_HOST:PARTNER_PROJECTOR_HTTP_PORT (127.0.0.1 by default). Boot fails on a missing or incompatible schema subject (run
  * `npm run schemas:check`) or partner topic (run `npm run topics:apply`). SIGTERM/SIGINT: in-flight transactions
  * finish, the groups are left, exit 0; a second signal exits at once.
  */
@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { loadEndpoints } from '../../infra/config.js';
+import { httpHost } from '../../infra/http-host.js';
 import { logger } from '../../infra/log.js';
 import { SubjectCheckError } from '../../schemas/errors.js';
 import { projectorConfig, startPartnerProjector } from './projector.js';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     } else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) =>
-    server.listen(Number(process.env.PARTNER_PROJECTOR_HTTP_PORT ?? 0), '127.0.0.1', resolve),
+    server.listen(Number(process.env.PARTNER_PROJECTOR_HTTP_PORT ?? 0), httpHost(), resolve),
   );
   log.info({ port: (server.address() as AddressInfo).port, stateDir: config.stateDir }, 'http listening');
 

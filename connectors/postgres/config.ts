@@ -4,7 +4,7 @@
  *   SINK_POSTGRES_CONSUMER            the sink's name in sink_offsets (default read-models); a read model rebuilt
  *                                     from the start of the log gets a new name
  *   SINK_POSTGRES_GROUP_ID            Kafka consumer group (default seatstream-sink-postgres-<consumer>)
- *   SINK_POSTGRES_HTTP_PORT           /metrics and /health on 127.0.0.1 (default 0: any free port)
+ *   SINK_POSTGRES_HTTP_PORT           /metrics and /health on SEATSTREAM_HTTP_HOST (default 0: any free port)
  *   SINK_POSTGRES_SESSION_TIMEOUT_MS  consumer-group session timeout (default 30000, at least 6000)
  *   SINK_POSTGRES_MAX_BYTES_PER_PARTITION  largest fetch per partition, so the largest transaction (default 1 MiB)
  *   SINK_POSTGRES_MIGRATE             0 to skip applying the database migrations at start (default 1)
@@ -13,10 +13,12 @@
  * PostgreSQL, Kafka and the schema registry come from infra/config.ts.
  */
 
+import { httpHost } from '../../infra/http-host.js';
+
 export interface SinkConfig {
   consumer: string;
   groupId: string;
-  httpHost: '127.0.0.1';
+  httpHost: string;
   httpPort: number;
   sessionTimeoutMs: number;
   maxBytesPerPartition: number;
@@ -56,7 +58,7 @@ export function loadSinkConfig(env: NodeJS.ProcessEnv = process.env): SinkConfig
   return {
     consumer,
     groupId: name('SINK_POSTGRES_GROUP_ID', `seatstream-sink-postgres-${consumer}`),
-    httpHost: '127.0.0.1',
+    httpHost: httpHost(env),
     httpPort: integer('SINK_POSTGRES_HTTP_PORT', 0, 0, 65535),
     sessionTimeoutMs: integer('SINK_POSTGRES_SESSION_TIMEOUT_MS', 30_000, 6_000),
     maxBytesPerPartition: integer('SINK_POSTGRES_MAX_BYTES_PER_PARTITION', 1024 * 1024, 1024),

@@ -7,10 +7,11 @@
  *   PUSH_ROUTER_ORIGIN_APP           only route records of this seat-allocation application id (default: all)
  *   PUSH_ROUTER_CONCURRENCY          partitions processed at once per instance (default 3)
  *   PUSH_ROUTER_SESSION_TIMEOUT_MS   consumer-group session timeout (default 10000, at least 6000)
- *   PUSH_ROUTER_HTTP_PORT            /metrics and /health on 127.0.0.1 (default 0: any free port)
+ *   PUSH_ROUTER_HTTP_PORT            /metrics and /health on SEATSTREAM_HTTP_HOST (default 0: any free port)
  *
  * Kafka, the schema registry and Redis come from infra/config.ts.
  */
+import { httpHost } from '../../infra/http-host.js';
 import { channelPrefixFrom } from './channels.js';
 
 export interface PushRouterConfig {
@@ -20,7 +21,7 @@ export interface PushRouterConfig {
   originApplicationId: string | null;
   concurrency: number;
   sessionTimeoutMs: number;
-  httpHost: '127.0.0.1';
+  httpHost: string;
   httpPort: number;
 }
 
@@ -62,7 +63,7 @@ export function loadPushRouterConfig(env: NodeJS.ProcessEnv = process.env): Push
     originApplicationId: name('PUSH_ROUTER_ORIGIN_APP', null),
     concurrency: integer('PUSH_ROUTER_CONCURRENCY', 3, 1, 64),
     sessionTimeoutMs: integer('PUSH_ROUTER_SESSION_TIMEOUT_MS', 10_000, 6_000),
-    httpHost: '127.0.0.1',
+    httpHost: httpHost(env),
     httpPort: integer('PUSH_ROUTER_HTTP_PORT', 0, 0, 65535),
   };
 }

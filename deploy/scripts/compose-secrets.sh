@@ -19,7 +19,7 @@ keep "$dir/pii-keys.json" || node --import tsx -e "import('./api/accounts/pii.ts
 keep "$dir/ticket-signing-key" || node -e "const {generateKeyPairSync}=require('crypto');process.stdout.write(generateKeyPairSync('ed25519').privateKey.export({type:'pkcs8',format:'pem'}))" > "$dir/ticket-signing-key"
 if ! keep "$dir/payment-sandbox.env"; then
   key="sk_sandbox_$(rand 16)"; hook="whsec_$(rand 24)"
-  printf 'PAYMENT_SANDBOX_API_KEY=%s\nPAYMENT_SANDBOX_WEBHOOK_SECRET=%s\nPAYMENT_SANDBOX_WEBHOOK_URL=http://api-1:8080/v1/payments/webhooks/sandbox\n' "$key" "$hook" > "$dir/payment-sandbox.env"
+  printf 'PAYMENT_SANDBOX_API_KEY=%s\nPAYMENT_SANDBOX_WEBHOOK_SECRET=%s\n' "$key" "$hook" > "$dir/payment-sandbox.env"
   printf 'PAYMENTS_SANDBOX_API_KEY=%s\nPAYMENTS_SANDBOX_WEBHOOK_SECRET=%s\n' "$key" "$hook" > "$dir/payments.env"
 fi
 keep "$dir/grafana.env" || echo "GF_SECURITY_ADMIN_PASSWORD=$(rand 16)" > "$dir/grafana.env"

@@ -5,7 +5,7 @@
  *                                      on one machine need different ones (they own a state directory)
  *   SEAT_ALLOCATION_STATE_DIR          RocksDB stores (default .stack/state/seat-allocation/<instance id>)
  *   SEAT_ALLOCATION_COMMIT_INTERVAL_MS longest wait for a commit while a batch is processed (default 100)
- *   SEAT_ALLOCATION_HTTP_PORT          /metrics, /health, availability reads on 127.0.0.1 (default 0: any free port)
+ *   SEAT_ALLOCATION_HTTP_PORT          /metrics, /health, availability reads on SEATSTREAM_HTTP_HOST (default 0: any)
  *   SEAT_ALLOCATION_EXPIRY_INTERVAL_MS hold-expiry sweep (default 1000)
  *   SEAT_ALLOCATION_CACHED_EVENTS      event inventories kept in memory per task (default 100)
  *   SEAT_ALLOCATION_SESSION_TIMEOUT_MS consumer-group session timeout (default: the runtime's, 10 s)
@@ -18,6 +18,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { stackDir } from '../../infra/config.js';
+import { httpHost } from '../../infra/http-host.js';
 import { APPLICATION_ID } from './topology.js';
 
 export interface ServiceConfig {
@@ -25,7 +26,7 @@ export interface ServiceConfig {
   instanceId: string;
   stateDir: string;
   commitIntervalMs: number;
-  httpHost: '127.0.0.1';
+  httpHost: string;
   httpPort: number;
   expiryIntervalMs: number;
   maxCachedEvents: number;
@@ -73,7 +74,7 @@ export function serviceConfig(env: NodeJS.ProcessEnv, host: string = hostname())
     instanceId,
     stateDir: text('SEAT_ALLOCATION_STATE_DIR', join(stackDir, 'state', 'seat-allocation', instanceId)),
     commitIntervalMs: integer('SEAT_ALLOCATION_COMMIT_INTERVAL_MS', 100, 1),
-    httpHost: '127.0.0.1',
+    httpHost: httpHost(env),
     httpPort: port,
     expiryIntervalMs: integer('SEAT_ALLOCATION_EXPIRY_INTERVAL_MS', 1000, 10),
     maxCachedEvents: integer('SEAT_ALLOCATION_CACHED_EVENTS', 100, 1),

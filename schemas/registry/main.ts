@@ -3,7 +3,7 @@
  *
  * Environment:
  * - SCHEMA_REGISTRY_PORT  HTTP port (default: the local stack's, localPorts.schemaRegistry)
- * - SCHEMA_REGISTRY_HOST  bind address (default 127.0.0.1)
+ * - SCHEMA_REGISTRY_HOST  bind address (default SEATSTREAM_HTTP_HOST, else 127.0.0.1: infra/http-host.ts)
  * - KAFKA_BROKERS         bootstrap servers, comma-separated (default: loadEndpoints().kafka)
  * - SCHEMA_REGISTRY_TOPIC log topic (default `_schemas`)
  * - LOG_LEVEL, LOG_PRETTY as in infra/log.ts
@@ -11,6 +11,7 @@
  * Ready when `GET /subjects` answers 200 (503 while the log is read). SIGTERM/SIGINT stop it cleanly.
  */
 import { kafkaBrokers, loadEndpoints, localPorts } from '../../infra/config.js';
+import { httpHost } from '../../infra/http-host.js';
 import { logger } from '../../infra/log.js';
 import { createRegistryServer, DEFAULT_SCHEMAS_TOPIC } from './server.js';
 
@@ -24,7 +25,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const server = createRegistryServer({
   brokers: kafkaBrokers(loadEndpoints()), // KAFKA_BROKERS wins inside loadEndpoints
   topic: process.env.SCHEMA_REGISTRY_TOPIC || DEFAULT_SCHEMAS_TOPIC,
-  host: process.env.SCHEMA_REGISTRY_HOST || '127.0.0.1',
+  host: process.env.SCHEMA_REGISTRY_HOST || httpHost(),
   port,
   log,
 });

@@ -99,13 +99,27 @@ describe('docker-compose.yml', () => {
     const nginx = readFileSync(join(repoRoot, 'deploy', 'nginx', 'nginx.conf'), 'utf8');
     assert.match(nginx, /listen\s+\d+\s+ssl;/);
     assert.match(nginx, /ssl_certificate\s+\/etc\/nginx\/tls\//);
-    for (const instance of api.instances) assert.match(nginx, new RegExp(`server\\s+${instance}:8080`), instance);
+    // the API upstream is its own file (the canary script rewrites it), mounted where nginx.conf includes it
+    assert.match(nginx, /include \/etc\/nginx\/upstreams\/api\.conf;/);
+    assert.ok(
+      mounts(model.services.gateway!.volumes).some(
+        (m) => m.source?.endsWith('deploy/nginx/upstreams') && m.target === '/etc/nginx/upstreams',
+      ),
+    );
+    const upstream = readFileSync(join(repoRoot, 'deploy', 'nginx', 'upstreams', 'api.conf'), 'utf8');
+    const stable = api.instances.filter((i) => !rawCompose().services[i]!.profiles?.length);
+    for (const instance of stable) assert.match(upstream, new RegExp(`server\\s+${instance}:8080`), instance);
     const prometheus = readFileSync(join(repoRoot, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
     for (const instance of api.instances) assert.ok(prometheus.includes(`${instance}:8080`), instance);
   });
 
   it('runs two instances of each stateful processor, each on its own volume at its state directory', () => {
-    const processors = { 'seat-allocation': 'SEAT_ALLOCATION', payments: 'PAYMENTS' } as const;
+    const processors = {
+      'seat-allocation': 'SEAT_ALLOCATION',
+      payments: 'PAYMENTS',
+      notifications: 'NOTIFICATIONS',
+      'partner-projector': 'PARTNER_PROJECTOR',
+    } as const;
     for (const [name, prefix] of Object.entries(processors)) {
       const d = composeSeatStreamServices(model).find((s) => s.name === name);
       assert.ok(d && d.instances.length >= 2, `${name}: two instances`);

@@ -80,6 +80,8 @@ describe('deploy/k8s', () => {
     for (const [name, prefix] of [
       ['seat-allocation', 'SEAT_ALLOCATION'],
       ['payments', 'PAYMENTS'],
+      ['notifications', 'NOTIFICATIONS'],
+      ['partner-projector', 'PARTNER_PROJECTOR'],
     ] as const) {
       const sts = byKind(objects, 'StatefulSet').find((o) => o.metadata.name === name);
       assert.ok(sts, `${name} is a StatefulSet`);
@@ -131,6 +133,45 @@ describe('deploy/k8s', () => {
         assert.equal(c.securityContext?.readOnlyRootFilesystem, true, o.metadata.name);
       }
     }
+  });
+
+  it('runs the streaming SFU on the node network, one pod per node, in its own namespace with copies that agree', () => {
+    const sfu = byKind(objects, 'Deployment').find((o) => o.metadata.name === 'streaming');
+    assert.ok(sfu);
+    const spec = template(sfu).spec as PodTemplate['spec'] & {
+      hostNetwork?: boolean;
+      dnsPolicy?: string;
+      affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey: string }[] } };
+    };
+    assert.equal(spec.hostNetwork, true);
+    assert.equal(spec.dnsPolicy, 'ClusterFirstWithHostNet');
+    const anti = spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+    assert.ok(
+      anti.some((t) => t.topologyKey === 'kubernetes.io/hostname'),
+      'at most one pod per node',
+    );
+    const ns = sfu.metadata.namespace!;
+    assert.notEqual(ns, 'seatstream', 'hostNetwork stays out of the restricted namespace');
+    const namespace = byKind(objects, 'Namespace').find((o) => o.metadata.name === ns);
+    assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged');
+    const configMap = (namespace: string, name: string) =>
+      byKind(objects, 'ConfigMap').find((o) => o.metadata.namespace === namespace && o.metadata.name === name)?.data;
+    assert.deepEqual(configMap(ns, 'seatstream-endpoints'), configMap('seatstream', 'seatstream-endpoints'));
+    const api = configMap('seatstream', 'api-config')!;
+    for (const [k, v] of Object.entries(configMap(ns, 'streaming-config')!))
+      if (k.startsWith('API_')) assert.equal(v, api[k], `${k} as the API has it`);
+    const paths = JSON.stringify(byKind(objects, 'Ingress').map((o) => o.spec));
+    assert.match(paths, /"path":"\/v1\/stream\/".*"name":"streaming"/);
+  });
+
+  it('lets a canary share the API Service: the Service selects every API pod, the Deployment only its own track', () => {
+    const service = byKind(objects, 'Service').find((o) => o.metadata.name === 'api');
+    const deployment = byKind(objects, 'Deployment').find((o) => o.metadata.name === 'api')!;
+    const selector = (service?.spec as { selector: Record<string, string> }).selector;
+    const own = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+    assert.deepEqual(selector, { 'app.kubernetes.io/name': 'api' });
+    assert.equal(own['seatstream.io/track'], 'stable');
+    for (const [k, v] of Object.entries(own)) assert.equal(template(deployment).metadata.labels[k], v, k);
   });
 
   it('keeps secrets out of the files: no Secret object, secret-looking keys only through secretKeyRef or mounted files', () => {
