@@ -13,7 +13,8 @@ export class RuntimeMetrics {
   readonly commits: Counter<'result'>;
   readonly restoreSeconds: Histogram<'store'>;
   readonly restoredRecords: Counter<'store'>;
-  readonly lag: Gauge<'topic' | 'partition'>;
+  /** Per task and input partition; a task's series go when it closes (`forgetTask`). */
+  readonly lag: Gauge<'task' | 'topic' | 'partition'>;
   readonly deadLetters: Counter<'topic' | 'code'>;
   readonly processingRetries: Counter<'topic'>;
   readonly punctuations: Counter<'result'>;
@@ -65,8 +66,8 @@ export class RuntimeMetrics {
     });
     this.lag = new Gauge({
       name: 'seatstream_runtime_consumer_lag',
-      help: 'Records between the last processed offset and the high watermark, per input partition',
-      labelNames: ['topic', 'partition'],
+      help: 'Records between the last processed offset and the high watermark, per task and input partition',
+      labelNames: ['task', 'topic', 'partition'],
       registers,
     });
     this.deadLetters = new Counter({
@@ -112,6 +113,12 @@ export class RuntimeMetrics {
         for (const s of storeStats()) bytes.set({ task: s.task, store: s.store }, s.bytes);
       },
     });
+  }
+
+  /** Drops the per-task series of a task that closed (revoked, migrated): its lag is another instance's now. */
+  async forgetTask(taskId: string): Promise<void> {
+    for (const v of (await this.lag.get()).values)
+      if (v.labels.task === taskId) this.lag.remove(v.labels as Record<'task' | 'topic' | 'partition', string>);
   }
 
   /** The Prometheus text exposition of every metric above. */

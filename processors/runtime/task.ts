@@ -285,7 +285,7 @@ export class StreamTask implements TaskInternals {
       }
       const position = last >= 0 ? last + 1 : (this.positions.get(batch.topic) ?? 0);
       this.o.metrics.lag.set(
-        { topic: batch.topic, partition: String(this.partition) },
+        { task: this.taskId, topic: batch.topic, partition: String(this.partition) },
         Math.max(0, batch.highWatermark - position),
       );
     });
@@ -684,6 +684,7 @@ export class StreamTask implements TaskInternals {
       }
     }
     await this.o.producer.close().catch((err: unknown) => this.o.log.warn({ err }, 'closing the producer failed'));
+    await this.o.metrics.forgetTask(this.taskId);
     this.state = 'closed';
   }
 }

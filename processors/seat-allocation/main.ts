@@ -12,6 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { kafkaBrokers, loadEndpoints } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { initTracing } from '../../infra/telemetry/tracing.js';
 import { SubjectCheckError } from '../../schemas/errors.js';
 import { createRegistryClient } from '../../schemas/registry-client.js';
 import { assertSubjects } from '../../schemas/subjects.js';
@@ -25,6 +26,7 @@ import { seatAllocationTopology } from './topology.js';
 
 async function main(): Promise<void> {
   const config = serviceConfig(process.env);
+  const tracing = initTracing('seatstream-seat-allocation');
   const log = logger('seat-allocation', { applicationId: config.applicationId, instance: config.instanceId });
   const endpoints = loadEndpoints();
   const unlock = lockStateDir(config.stateDir);
@@ -74,8 +76,9 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     runtime.close().then(
-      () => {
+      async () => {
         unlock();
+        await tracing.shutdown().catch(() => undefined);
         log.info('stopped');
         process.exit(0);
       },

@@ -16,7 +16,10 @@
  * dormant events whose time has come).
  */
 import { randomUUID } from 'node:crypto';
+import { SpanKind, type Context } from '@opentelemetry/api';
 import type { Logger } from '../../infra/log.js';
+import { extractTraceContext, injectTraceHeaders } from '../../infra/telemetry/kafka-headers.js';
+import { withSpan } from '../../infra/telemetry/tracing.js';
 import type { CatalogEvent } from '../../schemas/generated/catalog-event.js';
 import type { ReservationCommand as AvroCommand } from '../../schemas/generated/reservation-command.js';
 import { topics } from '../../topics/catalog.js';
@@ -32,7 +35,7 @@ import { availabilityView, type AvailabilityView } from './availabilityView.js';
 import { availabilityToAvro, commandFromAvro, decisionToAvro, definitionFromAvro } from './codec.js';
 import { DECISION_RETENTION_MS, decide, evolve } from './decider.js';
 import { EventCache, type CachedEvent } from './eventCache.js';
-import { ORIGIN_HEADER, REPLY_TO_HEADER, TRACEPARENT_HEADER } from './headers.js';
+import { ORIGIN_HEADER, REPLY_TO_HEADER } from './headers.js';
 import { EventInventory } from './inventory.js';
 import type { SeatCommand, ExpireHolds, ReservationDecision } from './model.js';
 import { isPublished } from './model.js';
@@ -155,9 +158,24 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
     const command = commandFromAvro(record.value.value);
     if (record.key !== command.eventId)
       return this.deadLetter(record, 'SS_ERR_SEAT_KEY_MISMATCH', `key ${record.key} but eventId ${command.eventId}`);
-    const traceparent = headerText(record.headers, TRACEPARENT_HEADER) ?? command.traceparent;
     const replyTo = headerText(record.headers, REPLY_TO_HEADER);
-    await this.run(command.eventId, command, record, traceparent, replyTo);
+    // A span per decided command, child of the command's trace context (its headers, else its traceparent field);
+    // the decisions carry the span's context.
+    await withSpan(
+      'seat-allocation decide',
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topics.reservationCommands.name,
+          'seatstream.command': command.type,
+          'seatstream.request_id': command.requestId,
+        },
+      },
+      extractTraceContext(record.headers, command.traceparent),
+      (_span, trace) => this.run(command.eventId, command, record, trace, replyTo),
+    );
   }
 
   /** A catalog tombstone deletes the event: its state goes, and its snapshot is tombstoned too. */
@@ -181,7 +199,7 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
     eventId: string,
     command: SeatCommand,
     record: StreamRecord<string | null, Received<unknown> | null> | null,
-    traceparent: string | null = null,
+    trace: Context | null = null,
     replyTo: string | null = null,
   ): Promise<void> {
     try {
@@ -190,7 +208,7 @@ export class SeatAllocator implements Processor<string | null, Received<CatalogE
       for (const e of events) evolve(entry.inventory, e);
       await this.cache.save(entry, drainWrites(entry.inventory));
       const headers: Record<string, string> = { [ORIGIN_HEADER]: this.origin };
-      if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
+      if (trace) injectTraceHeaders(trace, headers);
       if (replyTo) headers[REPLY_TO_HEADER] = replyTo;
       for (const e of events) {
         if (isPublished(e)) await this.publish(eventId, e, headers);
