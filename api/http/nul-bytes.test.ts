@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { holdsNul } from './nul-bytes.js';
+import { holdsLoneSurrogate, holdsNul } from './nul-bytes.js';
 
 describe('NUL characters in requests', () => {
   it('are found in strings, nested values, arrays and keys', () => {
@@ -23,5 +23,12 @@ describe('NUL characters in requests', () => {
       { a: { b: 'c' } },
     ])
       assert.equal(holdsNul(v), false, JSON.stringify(v));
+  });
+
+  it('unpaired surrogates are found too; pairs (emoji, astral letters) are text', () => {
+    for (const v of ['a\uD800b', '\uDC00', 'x\uD83D', { k: ['\uDE00y'] }, { ['k\uD800']: 1 }])
+      assert.equal(holdsLoneSurrogate(v), true, JSON.stringify(v));
+    for (const v of ['😀', 'a\uD83D\uDE00b', '𝒜', 'حفل', '', { a: '😀' }])
+      assert.equal(holdsLoneSurrogate(v), false, JSON.stringify(v));
   });
 });
