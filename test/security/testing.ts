@@ -136,9 +136,14 @@ export function assertRefused(res: LightMyRequestResponse, what: string, status?
   return body.code;
 }
 
+const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Fills a path template with values (URL-encoded). */
 export const fillPath = (path: string, values: Record<string, string>): string =>
-  path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? `missing-${name}`));
+  path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    // An unpaired surrogate has no UTF-8 form: it goes as U+FFFD, as a browser sends it.
+    encodeURIComponent((values[name] ?? `missing-${name}`).replace(loneSurrogates, '\uFFFD')),
+  );
 
 /** Strings tried for a pattern fast-check cannot generate from. */
 const patternCandidates = ['abc', 'abcd-efgh', 'A1', 'ABC', '123456', 'H-1', 'B-1', 'T-1'];
