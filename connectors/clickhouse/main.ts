@@ -12,10 +12,12 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { httpHost } from '../../infra/http-host.js';
 import { logger } from '../../infra/log.js';
+import { initTracing } from '../../infra/telemetry/tracing.js';
 import { analyticsDatabase } from './config.js';
 import { createClickhouseSink, defaultSinkGroup } from './sink.js';
 
 const log = logger('clickhouse-sink');
+const tracing = initTracing('seatstream-sink-clickhouse');
 const { values: a } = parseArgs({
   options: {
     database: { type: 'string' },
@@ -79,7 +81,7 @@ const shutdown = (signal: string) => {
   log.info({ signal }, 'stopping');
   server?.close();
   sink.stop().then(
-    () => process.exit(0),
+    () => tracing.shutdown().finally(() => process.exit(0)),
     (err: unknown) => {
       log.error({ err }, 'stop failed');
       process.exit(1);

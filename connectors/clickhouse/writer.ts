@@ -14,6 +14,8 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../../infra/log.js';
+import { batchTraces } from '../../infra/telemetry/kafka-headers.js';
+import { inSpan, startBatchSpan } from '../../infra/telemetry/tracing.js';
 import { SerdeError } from '../../schemas/errors.js';
 import type { RegistryClient } from '../../schemas/registry-client.js';
 import { createAvroSerde, type Serde } from '../../schemas/serde.js';
@@ -120,9 +122,30 @@ export function createClickhouseWriter(o: ClickhouseWriterOptions): ClickhouseWr
     prepare,
 
     async write(records) {
-      const { rows, dead } = await prepare(records);
-      for (const [table, values] of rows) await insert(table, values);
-      return dead;
+      // A span for the batch linked to the records' trace contexts, and an info line naming them once written.
+      const { traces, traced } = batchTraces(records);
+      const span =
+        traced > 0
+          ? startBatchSpan(
+              'sink-clickhouse write',
+              { 'messaging.operation.type': 'process', 'messaging.batch.message_count': records.length },
+              traces,
+            )
+          : undefined;
+      try {
+        const { rows, dead } = await prepare(records);
+        for (const [table, values] of rows) await insert(table, values);
+        if (span)
+          inSpan(span, () =>
+            o.log.info(
+              { records: records.length, tables: [...rows.keys()], deadLetters: dead.length, traced, traces },
+              'batch written',
+            ),
+          );
+        return dead;
+      } finally {
+        span?.end();
+      }
     },
 
     async storedOffsets(partitions: TopicPartition[]) {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadEndpoints } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { initTracing } from '../../infra/telemetry/tracing.js';
 import { migrate } from '../../api/db/migrate.js';
 import { createRegistryClient } from '../../schemas/registry-client.js';
 import { assertSubjects } from '../../schemas/subjects.js';
@@ -21,6 +22,7 @@ import { createSinkMetrics } from './metrics.js';
 import { createPostgresSink, type PostgresSink } from './sink.js';
 
 const log = logger('sink.postgres');
+const tracing = initTracing('seatstream-sink-postgres');
 
 function serveHttp(registry: Registry, isUp: () => boolean, host: string, port: number): Promise<Server> {
   const server = createServer((req, res) => {
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     try {
       await running.sink?.stop();
       await pool.end();
+      await tracing.shutdown().catch(() => undefined);
       await new Promise<void>((resolve) => (running.server ? running.server.close(() => resolve()) : resolve()));
       process.exit(code);
     } catch (err) {

@@ -21,6 +21,8 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from '../../infra/log.js';
+import { batchTraces } from '../../infra/telemetry/kafka-headers.js';
+import { inSpan, startBatchSpan } from '../../infra/telemetry/tracing.js';
 import { dlqFor } from '../../topics/catalog.js';
 import type { RegistryClient } from '../../schemas/registry-client.js';
 import { deadLetterMessage, type DeadLetter } from '../kafka-source/dead-letters.js';
@@ -231,6 +233,21 @@ export function createPostgresSink(o: PostgresSinkOptions): PostgresSink {
     const records = batch.messages.map((m) => fromKafkaMessage(batch.topic, batch.partition, m));
     const next = Number(batch.lastOffset()) + 1;
     const started = process.hrtime.bigint();
+    // The trace context of each record (the allocator's decision span...): a span for the batch linked to them, and
+    // an info line naming them once the batch is applied. Batches without any (availability snapshots) log nothing.
+    const { traces, traced } = batchTraces(records);
+    const span =
+      traced > 0
+        ? startBatchSpan(
+            'sink-postgres apply',
+            {
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': tp.topic,
+              'messaging.batch.message_count': records.length,
+            },
+            traces,
+          )
+        : undefined;
     let outcomes: Map<string, number>;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -238,7 +255,10 @@ export function createPostgresSink(o: PostgresSinkOptions): PostgresSink {
         break;
       } catch (err) {
         metrics?.failures.inc();
-        if (stopping || !isRunning()) throw err;
+        if (stopping || !isRunning()) {
+          span?.end();
+          throw err;
+        }
         const delayMs = Math.min(30_000, 200 * 2 ** Math.min(attempt - 1, 10));
         log.warn(
           { err, topic: tp.topic, partition: tp.partition, attempt, delayMs },
@@ -259,6 +279,15 @@ export function createPostgresSink(o: PostgresSinkOptions): PostgresSink {
     metrics?.batchRecords.observe(records.length);
     for (const [outcome, n] of outcomes)
       metrics?.records.inc({ topic: tp.topic, outcome: outcome === 'refused' ? 'dead_lettered' : outcome }, n);
+    if (span) {
+      inSpan(span, () =>
+        log.info(
+          { topic: tp.topic, partition: tp.partition, records: records.length, next, traced, traces },
+          'batch applied',
+        ),
+      );
+      span.end();
+    }
     await commitToKafka();
   }
 

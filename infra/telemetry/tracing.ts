@@ -14,8 +14,12 @@
  */
 import {
   context,
+  ROOT_CONTEXT,
+  SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
+  type Attributes,
   type Context,
   type Span,
   type SpanOptions,
@@ -97,3 +101,28 @@ export async function withSpan<T>(
     span.end();
   }
 }
+
+/**
+ * A consumer span for a batch of records that came from several traces (a sink's write): a root of its own, linked to
+ * each record's span (OpenTelemetry's messaging conventions for batch processing). The caller ends it.
+ */
+export function startBatchSpan(
+  name: string,
+  attributes: Attributes,
+  traces: readonly { traceId: string; spanId: string }[],
+): Span {
+  return tracer().startSpan(
+    name,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': traces.length, ...attributes },
+      links: traces.map((t) => ({
+        context: { traceId: t.traceId, spanId: t.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
+      })),
+    },
+    ROOT_CONTEXT,
+  );
+}
+
+/** Runs `fn` (e.g. a log call) with `span` active, so infra/log.ts adds its ids. */
+export const inSpan = <T>(span: Span, fn: () => T): T => context.with(trace.setSpan(context.active(), span), fn);
