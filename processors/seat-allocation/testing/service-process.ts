@@ -25,12 +25,17 @@ export class ServiceProcess {
   private readonly waiters = new Set<() => void>();
   private stderr = '';
 
-  /** @param env SEAT_ALLOCATION_* settings (serviceConfig.ts), added to this process's environment */
+  /**
+   * @param env SEAT_ALLOCATION_* settings (serviceConfig.ts), added to this process's environment
+   * @param entryFile another service's main.ts that logs pino JSON on stdout (the API, a sink), for tests that run
+   *   it beside the allocator; `url()`/`get()` know only the allocator's "http listening" line
+   */
   constructor(
     readonly name: string,
     env: Record<string, string>,
+    entryFile: string = entry,
   ) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', entryFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
     });
