@@ -124,11 +124,15 @@ describe('catalog: what buyers read (read models fed by the sink)', () => {
   });
 
   after(async () => {
-    await producer?.disconnect();
-    await sink?.stop();
-    const eventIds = await removeCatalogOf(h.pool, [org.user.id]);
-    await cleanUp(h.pool, kafka, { eventIds, consumers: [consumer], groupIds: [groupId] });
-    await h.close();
+    // Whatever part of before() happened: a hook that throws here would leave the pool open and the file hanging.
+    try {
+      await producer?.disconnect();
+      await sink?.stop();
+      const eventIds = org ? await removeCatalogOf(h.pool, [org.user.id]) : [];
+      if (consumer) await cleanUp(h.pool, kafka, { eventIds, consumers: [consumer], groupIds: [groupId] });
+    } finally {
+      await h?.close();
+    }
   });
 
   const search = async (q: string, extra = '') => {

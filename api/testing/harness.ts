@@ -60,7 +60,9 @@ export async function startHarness(
   const endpoints = loadEndpoints();
   await migrate(endpoints.postgres);
   const pool = createPool(endpoints.postgres);
-  const redis = createRedis(endpoints.redis);
+  // Generous timeouts: on a loaded 2-core CI machine a test process can stall for seconds, and a command timed out
+  // there is a 503 the test did not ask for (the 2 s of production are for failing fast behind a dead server).
+  const redis = createRedis(endpoints.redis, { commandTimeout: 15_000, connectTimeout: 15_000 });
   const prefix = `ss:test:${randomUUID()}:`;
   const config: ApiConfig = { ...loadApiConfig({ ...opts.env }), redisKeyPrefix: prefix };
   const secrets: ApiSecrets = {
