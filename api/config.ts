@@ -1,9 +1,10 @@
 /**
  * The API's settings, from the environment, with the defaults used locally. The one place that reads
- * `API_*` variables; backing-service endpoints come from infra/config.ts and secrets from secrets.ts.
+ * `API_*` variables but the token settings the streaming service shares (auth/token-settings.ts); backing-service endpoints come from infra/config.ts and secrets from secrets.ts.
  */
 import { localPorts } from '../infra/config.js';
 import { httpHost } from '../infra/http-host.js';
+import { apiRedisKeyPrefix, loadJwtSettings, type JwtSettings } from './auth/token-settings.js';
 
 export interface Window {
   limit: number;
@@ -26,7 +27,7 @@ export interface ApiConfig {
   trustProxy: boolean | string[];
   /** Origins allowed to call the API from a browser; empty: none (same origin only). */
   corsOrigins: string[];
-  jwt: { issuer: string; audience: string; accessTtlSec: number; clockToleranceSec: number };
+  jwt: JwtSettings;
   refreshTtlSec: number;
   mfa: { otpauthIssuer: string; loginTtlSec: number; maxCodeAttempts: number; recoveryCodes: number };
   limits: {
@@ -71,12 +72,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    jwt: {
-      issuer: env.API_JWT_ISSUER || 'https://seatstream.local',
-      audience: env.API_JWT_AUDIENCE || 'seatstream-api',
-      accessTtlSec: int(env, 'API_ACCESS_TTL_SEC', 600),
-      clockToleranceSec: int(env, 'API_CLOCK_TOLERANCE_SEC', 30),
-    },
+    jwt: loadJwtSettings(env),
     refreshTtlSec: int(env, 'API_REFRESH_TTL_SEC', 14 * 24 * 3600),
     mfa: {
       otpauthIssuer: env.API_OTPAUTH_ISSUER || 'SeatStream',
@@ -101,6 +97,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       parallelism: int(env, 'API_ARGON2_PARALLELISM', 4),
     },
     shutdownGraceMs: int(env, 'API_SHUTDOWN_GRACE_MS', 10_000),
-    redisKeyPrefix: env.API_REDIS_PREFIX || 'ss:api:',
+    redisKeyPrefix: apiRedisKeyPrefix(env),
   };
 }

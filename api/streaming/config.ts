@@ -1,10 +1,11 @@
 /**
  * Settings of the live-streaming service (`npm run streaming`) and of the API's stream tokens, from the environment.
  * The one place that reads `STREAMING_*` and `STREAM_TOKEN_TTL_SEC`; access-token settings (issuer, audience, clock
- * tolerance, the Redis prefix of revocations) are the API's own (api/config.ts), since the service verifies the
- * API's access tokens.
+ * tolerance, the Redis prefix of revocations) are the API's (api/auth/token-settings.ts), since the service verifies
+ * the API's access tokens.
  */
 import { availableParallelism } from 'node:os';
+import { httpHost } from '../../infra/http-host.js';
 
 export interface StreamingConfig {
   host: string;
@@ -45,7 +46,7 @@ const int = (env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0, max = 
 
 export function loadStreamingConfig(env: NodeJS.ProcessEnv = process.env): StreamingConfig {
   const config: StreamingConfig = {
-    host: env.STREAMING_HOST || '127.0.0.1',
+    host: env.STREAMING_HOST || httpHost(env),
     port: int(env, 'STREAMING_PORT', DEFAULT_STREAMING_PORT, 0, 65535),
     workers: int(env, 'STREAMING_WORKERS', availableParallelism(), 1, 256),
     listenIp: env.STREAMING_LISTEN_IP || '127.0.0.1',

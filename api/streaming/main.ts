@@ -8,7 +8,7 @@
 import { channelPrefixFrom, channelsFor } from '../../connectors/push-router/channels.js';
 import { loadEndpoints } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
-import { loadApiConfig } from '../config.js';
+import { apiRedisKeyPrefix, loadJwtSettings } from '../auth/token-settings.js';
 import { createPool } from '../db/pool.js';
 import { createRedis } from '../redis.js';
 import { loadJwtKeySet } from '../secrets.js';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const subscriber = createRedis(endpoints.redis).duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined });
   const service = await startStreamingService({
     config,
-    api: loadApiConfig(),
+    api: { jwt: loadJwtSettings(), redisKeyPrefix: apiRedisKeyPrefix() },
     jwtKeys: await loadJwtKeySet(),
     pool,
     redis,

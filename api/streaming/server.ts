@@ -9,10 +9,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Channels } from '../../connectors/push-router/channels.js';
 import type { Logger } from '../../infra/log.js';
-import { AccessTokens } from '../auth/access-tokens.js';
-import '../auth/guard.js'; // FastifyRequest.principal
+import { AccessTokens, type AccessClaims } from '../auth/access-tokens.js';
 import { Sessions } from '../auth/sessions.js';
-import type { ApiConfig } from '../config.js';
+import type { JwtSettings } from '../auth/token-settings.js';
 import type { Pool } from '../db/pool.js';
 import type { JwtKeySet } from '../keys/jwt-keys.js';
 import { tokenFromProtocols } from '../push/protocol.js';
@@ -27,8 +26,8 @@ import { StreamTokens } from './stream-tokens.js';
 
 export interface StreamingDeps {
   config: StreamingConfig;
-  /** The API's settings: access-token issuer, audience and clock tolerance, the Redis prefix of revocations. */
-  api: Pick<ApiConfig, 'jwt' | 'redisKeyPrefix'>;
+  /** The API's token settings and the Redis prefix of its revocations (api/auth/token-settings.ts). */
+  api: { jwt: JwtSettings; redisKeyPrefix: string };
   jwtKeys: JwtKeySet;
   pool: Pool;
   /** Commands (revocation checks). */
@@ -103,7 +102,8 @@ export async function startStreamingService(d: StreamingDeps): Promise<Streaming
     disableRequestLogging: true,
     forceCloseConnections: 'idle',
   });
-  app.decorateRequest('principal', null);
+  /** Who each upgrade request is, verified before the upgrade completes. */
+  const principals = new WeakMap<object, AccessClaims>();
   await app.register(websocket, {
     options: {
       maxPayload: MAX_STREAM_MESSAGE_BYTES,
@@ -148,12 +148,12 @@ export async function startStreamingService(d: StreamingDeps): Promise<Streaming
       if (token === null) return;
       try {
         const claims = await accessTokens.verify(token, now());
-        if (!(await sessions.isRevoked(claims))) req.principal = claims;
+        if (!(await sessions.isRevoked(claims))) principals.set(req, claims);
       } catch (err) {
         log.debug({ err: (err as Error).message }, 'stream connection with an invalid access token');
       }
     },
-    wsHandler: (socket, req) => void new StreamSession(socket, req.principal, sessionDeps),
+    wsHandler: (socket, req) => void new StreamSession(socket, principals.get(req) ?? null, sessionDeps),
   });
 
   await app.listen({ host: config.host, port: config.port });
