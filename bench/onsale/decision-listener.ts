@@ -13,8 +13,14 @@ import { topics } from '../../topics/catalog.js';
 
 const { Kafka, logLevel } = kafkajs;
 
+/** A decision and when the allocator made it (its record's timestamp: the allocator's clock when it forwarded it). */
+export interface Decided {
+  decision: ReservationDecision;
+  decidedAt: number;
+}
+
 export class DecisionListener {
-  private readonly waiting = new Map<string, (d: ReservationDecision) => void>();
+  private readonly waiting = new Map<string, (d: Decided) => void>();
   private consumer: kafkajs.Consumer | null = null;
 
   constructor(
@@ -55,7 +61,7 @@ export class DecisionListener {
           const resolve = this.waiting.get(d.meta.requestId);
           if (resolve) {
             this.waiting.delete(d.meta.requestId);
-            resolve(d);
+            resolve({ decision: d, decidedAt: Number(m.timestamp) });
           }
         }
       },
@@ -64,7 +70,7 @@ export class DecisionListener {
   }
 
   /** The decision of `requestId` (register before sending the command). */
-  waitFor(requestId: string, timeoutMs: number): Promise<ReservationDecision> {
+  waitFor(requestId: string, timeoutMs: number): Promise<Decided> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(requestId);

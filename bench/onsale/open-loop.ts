@@ -13,6 +13,8 @@ export interface Sample {
   kind: Op['kind'];
   hot: boolean;
   outcome: Outcome;
+  /** When the system decided, ms since the phase started (by the wall clock), when it says. */
+  decidedMs: number | null;
 }
 
 export interface PhaseRun {
@@ -45,6 +47,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<PhaseRun> {
   const total = Math.floor((o.ratePerSec * o.durationMs) / 1000);
   const intervalMs = 1000 / o.ratePerSec;
   const start = performance.now();
+  const startEpoch = Date.now();
   let issued = 0;
   let outstanding = 0;
   let drained: (() => void) | null = null;
@@ -56,7 +59,14 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<PhaseRun> {
     const op = o.next();
     outstanding++;
     const finish = (outcome: Outcome) => {
-      samples.push({ scheduledMs, doneMs: performance.now() - start, kind: op.kind, hot: op.hot, outcome });
+      samples.push({
+        scheduledMs,
+        doneMs: performance.now() - start,
+        kind: op.kind,
+        hot: op.hot,
+        outcome,
+        decidedMs: outcome.decidedAt === undefined ? null : outcome.decidedAt - startEpoch,
+      });
       o.settled(op, outcome);
       outstanding--;
       if (outstanding === 0) {

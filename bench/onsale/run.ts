@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { kafkaBrokers, loadEndpoints, repoRoot, stackDir } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
@@ -49,11 +50,14 @@ const num = (name: string, fallback: number) => {
   return v;
 };
 const settings = {
-  rate: num('ONSALE_RATE', 600),
+  rate: num('ONSALE_RATE', 500),
   fixedS: num('ONSALE_FIXED_S', 15),
   stepS: num('ONSALE_STEP_S', 6),
+  rampFrom: num('ONSALE_RAMP_FROM', 200),
   rampFactor: num('ONSALE_RAMP_FACTOR', 1.25),
-  maxSteps: num('ONSALE_MAX_STEPS', 12),
+  maxSteps: num('ONSALE_MAX_STEPS', 10),
+  warmupRate: num('ONSALE_WARMUP_RATE', 200),
+  warmupS: num('ONSALE_WARMUP_S', 5),
   halfS: num('ONSALE_HALF_S', 15),
   sloP99Ms: num('ONSALE_SLO_P99_MS', 250),
   buyers: num('ONSALE_BUYERS', 10_000),
@@ -88,7 +92,10 @@ const coldEvents = (system: string): EventDefinition[] =>
 const fmt = (s: PhaseSummary) =>
   `${String(s.holdsPerSec).padStart(5)} holds/s decided, p50 ${s.latencyMs.p50} p95 ${s.latencyMs.p95} p99 ${s.latencyMs.p99} ms, ` +
   `${Math.round(s.keptUp * 100)} % decided in time, backlog ${s.backlogAtEnd}` +
-  (Object.keys(s.failures).length ? `, no decision ${Object.values(s.failures).reduce((a, b) => a + b, 0)}` : '');
+  (Object.keys(s.failures).length ? `, no decision ${Object.values(s.failures).reduce((a, b) => a + b, 0)}` : '') +
+  (s.toDecisionMs && s.decisionToReplyMs
+    ? ` [to decision p50/p99 ${s.toDecisionMs.p50}/${s.toDecisionMs.p99}, decision to reply ${s.decisionToReplyMs.p50}/${s.decisionToReplyMs.p99} ms]`
+    : '');
 
 async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promise<SystemResult> {
   const cold = coldEvents(key);
@@ -117,6 +124,14 @@ async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promis
   };
 
   console.log(`[${key}] ${system.name}`);
+  const warm = await phase('warmup', settings.warmupRate, settings.warmupS);
+  phases.push({
+    phase: `warm-up ${settings.warmupRate}/s`,
+    hotEventId: warm.hot.eventId,
+    passed: null,
+    summary: warm.summary,
+  });
+  console.log(`[${key}] warm-up ${settings.warmupRate} ops/s for ${settings.warmupS} s: ${fmt(warm.summary)}`);
   const fixed = await phase('fixed', settings.rate, settings.fixedS);
   phases.push({
     phase: `fixed ${settings.rate}/s`,
@@ -126,9 +141,11 @@ async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promis
   });
   console.log(`[${key}] fixed ${settings.rate} ops/s for ${settings.fixedS} s: ${fmt(fixed.summary)}`);
 
+  // The ramp: doubling from rampFrom until a step does not hold, then +25 % steps from the last one that held.
   let best: { rate: number; summary: PhaseSummary } | null = null;
-  let rate = settings.rate;
-  for (let step = 1; step <= settings.maxSteps; step++, rate = Math.round(rate * settings.rampFactor)) {
+  let rate = settings.rampFrom;
+  let factor = 2;
+  for (let step = 1; step <= settings.maxSteps; step++) {
     const s = await phase(`ramp${step}`, rate, settings.stepS);
     const failed = Object.values(s.summary.failures).reduce((a, b) => a + b, 0);
     const passed = s.summary.latencyMs.p99 <= settings.sloP99Ms && s.summary.keptUp >= 0.9 && failed === 0;
@@ -136,10 +153,14 @@ async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promis
     console.log(
       `[${key}] ramp ${String(rate).padStart(5)} ops/s: ${fmt(s.summary)} → ${passed ? 'sustained' : 'NOT sustained'}`,
     );
-    if (!passed) break;
-    best = { rate, summary: s.summary };
+    if (passed) best = { rate, summary: s.summary };
+    else if (factor === 2 && best) factor = settings.rampFactor;
+    else break;
+    const next = Math.round((best?.rate ?? rate) * factor);
+    if (!passed && next >= rate) break;
+    rate = next;
   }
-  const halfRate = Math.max(1, Math.round((best?.rate ?? settings.rate / settings.rampFactor) / 2));
+  const halfRate = Math.max(1, Math.round((best?.rate ?? settings.rampFrom / 2) / 2));
   const half = await phase('half', halfRate, settings.halfS);
   phases.push({ phase: `half ${halfRate}/s`, hotEventId: half.hot.eventId, passed: null, summary: half.summary });
   console.log(`[${key}] half the maximum, ${halfRate} ops/s for ${settings.halfS} s: ${fmt(half.summary)}`);
@@ -177,7 +198,7 @@ async function cleanupKafka(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(
-    `on-sale bench ${run}: seed ${settings.seed}, ${settings.buyers} buyers, rate ${settings.rate} ops/s, ramp ×${settings.rampFactor} every ${settings.stepS} s, ` +
+    `on-sale bench ${run}: seed ${settings.seed}, ${settings.buyers} buyers, rate ${settings.rate} ops/s, ramp from ${settings.rampFrom} ops/s doubling then ×${settings.rampFactor}, ${settings.stepS} s steps, ` +
       `p99 limit ${settings.sloP99Ms} ms; systems ${systemsWanted.join(', ')}; load average ${load()} on ${cpus().length} cores`,
   );
   mkdirSync(workDir, { recursive: true });
@@ -234,7 +255,12 @@ async function main(): Promise<void> {
         SEAT_ALLOCATION_APPLICATION_ID: applicationId,
         SEAT_ALLOCATION_INSTANCE_ID: `bench-${run}`,
         SEAT_ALLOCATION_STATE_DIR: join(workDir, 'allocator'),
-        ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+        ...(cpuProf
+          ? {
+              NODE_OPTIONS: `--import=${fileURLToPath(new URL('./cpu-profile.mjs', import.meta.url))}`,
+              ONSALE_CPU_PROF_DIR: profileDir,
+            }
+          : {}),
       });
       await allocator.url(120_000);
       const ctx: StreamContext = { kafka, admin, brokers, registry, allocator, applicationId, from, log };

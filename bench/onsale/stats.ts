@@ -18,6 +18,13 @@ export interface PhaseSummary {
   holdsGiven: number;
   /** From scheduled time to decision, every decided operation, ms. */
   latencyMs: Latency;
+  /**
+   * Where the time went, when the system gives its decision time (SeatStream: the decision's occurredAt): from the
+   * scheduled time to the decision (send, broker, the allocator's queue), and from the decision to its reader (the
+   * transaction's commit, the consumer's fetch, the API's reply). The clocks are the same machine's.
+   */
+  toDecisionMs: Latency | null;
+  decisionToReplyMs: Latency | null;
   rejections: Record<string, number>;
   failures: Record<string, number>;
   released: number;
@@ -51,6 +58,7 @@ const isHoldKind = (s: Sample) => s.kind === 'holdSeats' || s.kind === 'holdBest
 export function summarize(run: PhaseRun): PhaseSummary {
   const ok = run.samples.filter(decided);
   const holds = ok.filter((s) => s.hot && isHoldKind(s));
+  const timed = ok.filter((s) => s.decidedMs !== null);
   const lastMs = holds.reduce((m, s) => Math.max(m, s.doneMs), 0);
   const seconds = Math.max(run.durationMs, lastMs) / 1000;
   const rejections: Record<string, number> = {};
@@ -81,6 +89,8 @@ export function summarize(run: PhaseRun): PhaseSummary {
     holdsDecided: holds.length,
     holdsGiven: holds.filter((s) => s.outcome.status === 'held').length,
     latencyMs: percentiles(ok.map((s) => s.doneMs - s.scheduledMs)),
+    toDecisionMs: timed.length ? percentiles(timed.map((s) => s.decidedMs! - s.scheduledMs)) : null,
+    decisionToReplyMs: timed.length ? percentiles(timed.map((s) => s.doneMs - s.decidedMs!)) : null,
     rejections,
     failures,
     released: ok.filter((s) => s.outcome.status === 'released').length,

@@ -24,17 +24,17 @@ import type { Op, Outcome } from './workload.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The outcome a decision gives an operation. */
-export function outcomeOf(d: ReservationDecision): Outcome {
+export function outcomeOf(d: ReservationDecision, decidedAt: number): Outcome {
   switch (d.type) {
     case 'SeatsHeld':
-      return { status: 'held', holdId: d.holdId, seatIds: d.seats.map((s) => s.seatId) };
+      return { status: 'held', holdId: d.holdId, seatIds: d.seats.map((s) => s.seatId), decidedAt };
     case 'HoldReleased':
-      return { status: 'released' };
+      return { status: 'released', decidedAt };
     case 'BookingConfirmed':
-      return { status: 'confirmed' };
+      return { status: 'confirmed', decidedAt };
     case 'HoldRejected':
     case 'CommandRejected':
-      return { status: 'rejected', code: d.code };
+      return { status: 'rejected', code: d.code, decidedAt };
     default:
       return { status: 'failed', reason: `unexpected decision ${d.type}` };
   }
@@ -134,7 +134,8 @@ export class StreamTopic implements OnsaleSystem {
     const traceparent = `00-${randomUUID().replace(/-/g, '')}-${randomUUID().replace(/-/g, '').slice(0, 16)}-01`;
     await this.producer.send(command, traceparent);
     sent.add(command.requestId);
-    return outcomeOf(await decision);
+    const { decision: d, decidedAt } = await decision;
+    return outcomeOf(d, decidedAt);
   }
 
   oversold(events: readonly EventDefinition[]): Promise<OversoldCheck> {

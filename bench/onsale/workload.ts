@@ -19,12 +19,17 @@ export type OpKind = Op['kind'];
 
 /** What a system decided (or why nothing was decided). */
 export type Outcome =
-  | { status: 'held'; holdId: string; seatIds: string[] }
-  | { status: 'released' }
-  | { status: 'confirmed' }
-  | { status: 'rejected'; code: RejectionCode | string }
+  | ((
+      | { status: 'held'; holdId: string; seatIds: string[] }
+      | { status: 'released' }
+      | { status: 'confirmed' }
+      | { status: 'rejected'; code: RejectionCode | string }
+    ) & {
+      /** When the decision was made (epoch ms, the allocator's clock), when the system says. */
+      decidedAt?: number;
+    })
   /** No decision: a transport failure, an HTTP 202 (decision not in time), a timeout. */
-  | { status: 'failed'; reason: string };
+  | { status: 'failed'; reason: string; decidedAt?: undefined };
 
 export const isHold = (op: Op): boolean => op.kind === 'holdSeats' || op.kind === 'holdBest';
 
