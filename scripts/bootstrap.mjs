@@ -6,10 +6,13 @@
  * ready machine only checks (markers holding the hash of what was installed) and takes well under two seconds.
  *
  *   1. npm dependencies   `npm ci` when node_modules does not match package-lock.json
- *   2. Debian packages    postgresql, redis-server, clickhouse-server, kcat, chromium (+ python3-venv, a JRE,
- *                         maven when absent);
+ *   2. Debian packages    postgresql, redis-server, clickhouse-server, kcat, chromium, mediasoup's worker build
+ *                         tools and libraries (+ python3-venv, a JRE, maven when absent);
  *                         their services are kept from starting (policy-rc.d) and checked not to be left running
  *   3. Kafka jars         Maven copies infra/kafka/pom.xml's dependencies into .stack/kafka/libs
+ *   3b. mediasoup worker  node_modules/mediasoup/worker/out/Release/mediasoup-worker, built offline once per machine
+ *                         by scripts/mediasoup/build-worker.mjs into ~/.cache/seatstream/mediasoup-worker/ and copied
+ *                         from there (nothing when MEDIASOUP_WORKER_BIN names a worker of the user's own)
  *   4. Python venv        .stack/venv with infra/python/requirements.txt (Confluent's client, for interop tests)
  *   6. k8s validator      .stack/deploy-venv with kubernetes-validate (Kubernetes JSON schemas bundled: offline)
  *
@@ -21,6 +24,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as mediasoupWorker from './mediasoup/build-worker.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Installations (not stack state) always live in the repository's own .stack, whatever SEATSTREAM_STACK_DIR says. */
@@ -190,7 +194,15 @@ async function npmDependencies() {
   }
   const npm = onPath('npm');
   if (!npm) throw new StepError('npm is not on PATH');
-  await run(npm, ['ci', '--no-audit', '--no-fund']);
+  // mediasoup's postinstall would download a worker from GitHub or build one with tools from PyPI: npm 11 skips it
+  // (package.json's allowScripts), npm 10 runs it, and it does nothing when MEDIASOUP_WORKER_BIN is set. The worker
+  // comes from the 'mediasoup worker' step instead.
+  await run(npm, ['ci', '--no-audit', '--no-fund'], {
+    env: {
+      ...process.env,
+      MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || mediasoupWorker.defaultWorkerPath,
+    },
+  });
   verifyNativeModules();
   fs.writeFileSync(npmMarker, `${want}\n`);
   return 'installed (npm ci)';
@@ -225,6 +237,8 @@ function wantedDebianPackages() {
   if (needsPython3Venv()) want.push('python3-venv');
   if (!onPath('java')) want.push('openjdk-17-jre-headless');
   if (!onPath('mvn')) want.push('maven');
+  // meson, ninja, g++ and the -dev packages of the libraries mediasoup's worker is built and linked with
+  if (!process.env.MEDIASOUP_WORKER_BIN) want.push(...mediasoupWorker.debianBuildPackages);
   return want;
 }
 
@@ -402,6 +416,42 @@ async function kafkaJars() {
   return `installed ${jars.length} jars`;
 }
 
+// ---------------------------------------------------------------------------------------------- 3b. mediasoup worker
+
+/** Whether two files hold the same bytes (the same inode, or the same size and SHA-256). */
+function sameFile(a, b) {
+  const sa = fs.statSync(a, { throwIfNoEntry: false });
+  const sb = fs.statSync(b, { throwIfNoEntry: false });
+  if (!sa || !sb) return false;
+  if (sa.ino === sb.ino && sa.dev === sb.dev) return true;
+  return sa.size === sb.size && sha256(a) === sha256(b);
+}
+
+/**
+ * mediasoup's C++ worker, which its npm package does not ship: built once per machine and mediasoup version by
+ * scripts/mediasoup/build-worker.mjs (about 4 minutes on 2 cores) into the user's cache, then copied to the path
+ * mediasoup's Node side starts it from. MEDIASOUP_WORKER_BIN (a worker the user brings) replaces all of it.
+ */
+async function mediasoupWorkerStep() {
+  const own = process.env.MEDIASOUP_WORKER_BIN;
+  if (own) {
+    const probe = mediasoupWorker.workerRuns(own);
+    if (!probe.ok)
+      throw new StepError(`MEDIASOUP_WORKER_BIN=${own} does not start as a mediasoup worker: ${probe.out}`);
+    return `using MEDIASOUP_WORKER_BIN=${own}; built nothing`;
+  }
+  const target = mediasoupWorker.defaultWorkerPath;
+  let cached;
+  try {
+    cached = await mediasoupWorker.ensureCachedWorker({ log: (line) => console.log(`bootstrap: ${line}`) });
+  } catch (err) {
+    throw new StepError(err.message);
+  }
+  if (!cached.built && sameFile(cached.path, target)) return 'up to date';
+  mediasoupWorker.installFile(cached.path, target);
+  return `${cached.built ? 'built' : 'cache hit:'} ${cached.path}; installed ${path.relative(repo, target)}`;
+}
+
 // ---------------------------------------------------------------------------------------------- 4. Python venv
 
 const venv = path.join(localDir, 'venv');
@@ -499,6 +549,7 @@ const steps = [
   ['npm dependencies', npmDependencies],
   ['Debian packages', debianPackages],
   ['Kafka jars', kafkaJars],
+  ['mediasoup worker', mediasoupWorkerStep],
   ['Python venv', pythonVenv],
   ['stripe-mock', stripeMock],
   ['k8s validator', kubernetesValidator],
