@@ -26,6 +26,7 @@ import { catalogRoutes } from './catalog/index.js';
 import { checkoutPlugin, createCheckoutDeps, type CheckoutDeps } from './checkout/plugin.js';
 import { docsPlugin } from './http/docs.js';
 import { errorHandlerPlugin, sendError } from './http/error-handler.js';
+import { flagsPlugin } from './http/flags.js';
 import { healthRoutes } from './http/health.js';
 import { metricsPlugin } from './http/metrics.js';
 import { tracingPlugin } from './http/tracing.js';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(websocket, websocketOptions);
   await app.register(docsPlugin);
   await app.register(guardPlugin, { ctx });
+  await app.register(flagsPlugin, { ctx });
 
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { ctx });

@@ -18,6 +18,7 @@ export const errorCatalog = {
   SS_ERR_INTERNAL: { status: 500, message: 'internal error' },
   SS_ERR_UNAVAILABLE: { status: 503, message: 'a backing service is unavailable' },
   SS_ERR_NOT_READY: { status: 503, message: 'not ready' },
+  SS_ERR_FEATURE_DISABLED: { status: 503, message: 'this feature is switched off' },
   // auth: credentials, tokens, second factor, limits
   SS_ERR_AUTH_EMAIL_TAKEN: { status: 409, message: 'an account already uses this e-mail' },
   SS_ERR_AUTH_INVALID_CREDENTIALS: { status: 401, message: 'wrong e-mail or password' },

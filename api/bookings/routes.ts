@@ -4,7 +4,9 @@
  * RSV_* code), else 202 with the request's status URL.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { flagCatalog } from '../../infra/flags/catalog.js';
 import { ApiError } from '../errors.js';
+import { requireFlag } from '../http/flags.js';
 import { authErrors, bearerSecurity, noContent, responses } from '../http/schemas.js';
 import { requestTraceparent } from '../http/tracing.js';
 import type { Answer } from './answers.js';
@@ -60,11 +62,13 @@ export async function bookingRoutes(app: FastifyInstance, opts: { service: Booki
         params: eventParams,
         headers: idempotencyHeader,
         body: HoldBody,
-        response: { ...responses({ 201: Hold, 202: Pending }, authErrors), ...refusals },
+        response: { ...responses({ 201: Hold, 202: Pending }, [...authErrors, 503]), ...refusals },
       },
     },
     async (req, reply) => {
       const startedAt = process.hrtime.bigint();
+      // best-available selection (a quantity, not seat ids) can be switched off or rolled out by user
+      if ('quantity' in req.body) requireFlag(app, flagCatalog.holdBestAvailable, req.principal!.sub);
       const raw = req.headers['idempotency-key'];
       if (raw === undefined) throw new ApiError('SS_ERR_BOOKING_IDEMPOTENCY_KEY_MISSING');
       const key = parseIdempotencyKey(raw);
