@@ -269,10 +269,12 @@ export class StreamTask implements TaskInternals {
           const after = this.afterRecord(record.timestamp);
           if (after) await after;
           if (Date.now() - this.workStartedAt >= this.o.config.commitIntervalMs) {
+            await this.punctuateDueWallClock();
             await this.commit();
             control.resolve(last);
           }
         }
+        await this.punctuateDueWallClock();
         await this.commit();
         if (last >= 0) control.resolve(last);
       } catch (err) {
@@ -435,6 +437,15 @@ export class StreamTask implements TaskInternals {
       return;
     }
     this.armTimer();
+  }
+
+  /**
+   * Wall-clock punctuators due when a batch commits run in its transaction (as Kafka Streams checks them between
+   * records): under load the timer then finds nothing due, and no transaction of their own competes with batches.
+   */
+  private async punctuateDueWallClock(): Promise<void> {
+    const now = Date.now();
+    for (const p of this.schedule_.dueWallClock(now)) await this.punctuate(p, now);
   }
 
   private async punctuate(p: Scheduled, timestamp: number): Promise<void> {
