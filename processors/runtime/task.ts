@@ -444,6 +444,7 @@ export class StreamTask implements TaskInternals {
    * records): under load the timer then finds nothing due, and no transaction of their own competes with batches.
    */
   private async punctuateDueWallClock(): Promise<void> {
+    if (this.state !== 'running') return;
     const now = Date.now();
     for (const p of this.schedule_.dueWallClock(now)) await this.punctuate(p, now);
   }
