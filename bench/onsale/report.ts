@@ -1,4 +1,5 @@
 /** What the on-sale bench prints and writes: the table, bench/results/onsale.json's shape, the HTML chart. */
+import type { AllocatorFigures } from './allocator-figures.js';
 import type { PhaseSummary } from './stats.js';
 import type { OversoldCheck } from './system.js';
 
@@ -21,6 +22,8 @@ export interface SystemResult {
   fixed: PhaseSummary;
   half: PhaseSummary | null;
   oversold: OversoldCheck;
+  /** SeatStream: what the allocator's transactions cost during the system's run. */
+  allocator: AllocatorFigures | null;
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);

@@ -32,6 +32,7 @@ import { createRegistryClient } from '../../schemas/registry-client.js';
 import { ensureSubjects } from '../../schemas/subjects.js';
 import { applyTopics } from '../../topics/apply.js';
 import { catalogSpecs, topics } from '../../topics/catalog.js';
+import { allocatorCounters, allocatorFigures } from './allocator-figures.js';
 import { endOffsets } from './decision-audit.js';
 import { runOpenLoop } from './open-loop.js';
 import { PgBaseline } from './pg-baseline.js';
@@ -97,7 +98,12 @@ const fmt = (s: PhaseSummary) =>
     ? ` [to decision p50/p99 ${s.toDecisionMs.p50}/${s.toDecisionMs.p99}, decision to reply ${s.decisionToReplyMs.p50}/${s.decisionToReplyMs.p99} ms]`
     : '');
 
-async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promise<SystemResult> {
+async function runSystem(
+  key: SystemResult['key'],
+  system: OnsaleSystem,
+  allocator: ServiceProcess | null,
+): Promise<SystemResult> {
+  const countersBefore = allocator ? await allocatorCounters(allocator) : null;
   const cold = coldEvents(key);
   const mine: EventDefinition[] = [...cold];
   if (key !== 'pg') streamEvents.push(...cold);
@@ -170,6 +176,14 @@ async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promis
     detail: [`the check failed: ${err instanceof Error ? err.message : String(err)}`],
   }));
   console.log(`[${key}] oversold seats: ${oversold.oversold} (${oversold.detail[0]})`);
+  const allocatorRun =
+    allocator && countersBefore ? allocatorFigures(countersBefore, await allocatorCounters(allocator)) : null;
+  if (allocatorRun)
+    console.log(
+      `[${key}] allocator: ${allocatorRun.commandsIn} commands in ${allocatorRun.transactions} transactions ` +
+        `(${allocatorRun.transactionsPer1000Commands} per 1000 commands), mean commit ${allocatorRun.meanCommitMs} ms, ` +
+        `${allocatorRun.punctuations} punctuations`,
+    );
   return {
     key,
     name: system.name,
@@ -179,6 +193,7 @@ async function runSystem(key: SystemResult['key'], system: OnsaleSystem): Promis
     fixed: fixed.summary,
     half: half.summary,
     oversold,
+    allocator: allocatorRun,
   };
 }
 
@@ -232,7 +247,7 @@ async function main(): Promise<void> {
   try {
     if (systemsWanted.includes('pg')) {
       pg = await PgBaseline.create(endpoints.postgres);
-      results.push(await runSystem('pg', pg));
+      results.push(await runSystem('pg', pg, null));
       await pg.close();
       pg = null;
     }
@@ -266,11 +281,11 @@ async function main(): Promise<void> {
       const ctx: StreamContext = { kafka, admin, brokers, registry, allocator, applicationId, from, log };
       topicSystem = new StreamTopic(ctx, `bench-onsale-${run}`);
       await topicSystem.start();
-      if (systemsWanted.includes('topic')) results.push(await runSystem('topic', topicSystem));
+      if (systemsWanted.includes('topic')) results.push(await runSystem('topic', topicSystem, allocator));
       if (systemsWanted.includes('api')) {
         apiSystem = new StreamApi(ctx, topicSystem, run, workDir);
         await apiSystem.start(buyers);
-        results.push(await runSystem('api', apiSystem));
+        results.push(await runSystem('api', apiSystem, allocator));
       }
     }
   } finally {
