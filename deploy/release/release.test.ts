@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { combine, errorRate, parseRequestCounts, quantile, windowBetween, type RequestCounts } from './api-metrics.js';
+import { canaryDeploymentFrom, canaryReplicas, type DeploymentJson } from './k8s-canary.js';
 import { renderApiUpstream, restingComposeUpstream, weightsFor } from './upstream.js';
 import { decideCanary, defaultCanaryPolicy, type CanaryPolicy } from './verdict.js';
 
@@ -155,5 +156,55 @@ describe('the API upstream', () => {
   it('is what deploy/nginx/upstreams/api.conf holds between releases', () => {
     const committed = readFileSync(new URL('../nginx/upstreams/api.conf', import.meta.url), 'utf8');
     assert.equal(committed, restingComposeUpstream());
+  });
+});
+
+describe('the Kubernetes canary', () => {
+  it('sizes the canary for its share of requests, never below one pod', () => {
+    assert.equal(canaryReplicas(2, 10), 1);
+    assert.equal(canaryReplicas(9, 10), 1);
+    assert.equal(canaryReplicas(18, 10), 2);
+    assert.equal(canaryReplicas(4, 50), 4);
+    assert.throws(() => canaryReplicas(2, 0), RangeError);
+  });
+
+  it('is the stable Deployment with the new image, its own track, and none of the live bookkeeping', () => {
+    const stable: DeploymentJson = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'api',
+        namespace: 'seatstream',
+        labels: { 'app.kubernetes.io/name': 'api' },
+        uid: 'abc',
+        resourceVersion: '42',
+        annotations: { 'deployment.kubernetes.io/revision': '7' },
+      },
+      spec: {
+        replicas: 6,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'seatstream.io/track': 'stable' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'api', 'seatstream.io/track': 'stable' } },
+          spec: { containers: [{ name: 'api', image: 'seatstream:1.0.0' }] },
+        },
+      },
+      status: { readyReplicas: 6 },
+    };
+    const canary = canaryDeploymentFrom(stable, 'seatstream:1.1.0', 1);
+    assert.deepEqual(canary.metadata, {
+      name: 'api-canary',
+      namespace: 'seatstream',
+      labels: { 'app.kubernetes.io/name': 'api', 'seatstream.io/track': 'canary' },
+    });
+    assert.equal(canary.status, undefined);
+    assert.equal(canary.spec.replicas, 1);
+    assert.deepEqual(canary.spec.selector.matchLabels, {
+      'app.kubernetes.io/name': 'api',
+      'seatstream.io/track': 'canary',
+    });
+    assert.equal(canary.spec.template.metadata.labels['seatstream.io/track'], 'canary');
+    assert.equal(canary.spec.template.spec.containers[0]!.image, 'seatstream:1.1.0');
+    assert.equal(stable.spec.template.spec.containers[0]!.image, 'seatstream:1.0.0', 'the stable object is untouched');
+    assert.throws(() => canaryDeploymentFrom(stable, 'x', 1, 'sidecar'), /no container sidecar/);
   });
 });
