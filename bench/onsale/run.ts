@@ -4,11 +4,13 @@
  *   (pg)    the baseline: the same hold semantics on PostgreSQL with row locks and a pool of 20 (pg-baseline.ts);
  *   (topic) SeatStream, commands straight onto reservation.commands.v1 (the processor's own limit);
  *   (api)   SeatStream through the HTTP API (an API child process, keep-alive connections).
- * For each: a fixed rate (ONSALE_RATE operations/s for ONSALE_FIXED_S), a ramp (+25 % steps of ONSALE_STEP_S from
- * ONSALE_RATE) until p99 exceeds ONSALE_SLO_P99_MS or decisions fall behind (under 90 % of the step's operations
- * decided within it) — the last step that held is the maximum sustainable rate — then ONSALE_HALF_S at half of it.
- * Every phase gets a fresh hot event (random id), so none starts sold out. Then an independent oversold check per
- * system (decision-audit.ts, pg-baseline.ts). Prints a table, writes bench/results/onsale.json and onsale.html.
+ * For each: a warm-up (ONSALE_WARMUP_RATE for ONSALE_WARMUP_S), a fixed rate (ONSALE_RATE operations/s for
+ * ONSALE_FIXED_S), a ramp of ONSALE_STEP_S steps from ONSALE_RAMP_FROM, doubling until a step does not hold, then
+ * ×ONSALE_RAMP_FACTOR (+25 %) from the last one that held — a step holds when its p99 is within ONSALE_SLO_P99_MS, at
+ * least 90 % of its operations are decided within it and none fails; the last step that held is the maximum
+ * sustainable rate — then ONSALE_HALF_S at half of it. Every phase gets a fresh hot event (random id), so none starts
+ * sold out. Then an independent oversold check per system (decision-audit.ts, pg-baseline.ts). Prints a line per
+ * phase and a table, writes bench/results/onsale.json and onsale.html. README.md says how to read them.
  *
  * It uses the running local stack (loadEndpoints()); the seat-allocation service runs as a child process with a fresh
  * application id and state under .stack/bench/, its group starting at the end of the shared topics. Everything it
