@@ -69,8 +69,8 @@ export const platformServices: PlatformService[] = [
   {
     name: 'partner-projector',
     entry: 'connectors/partners/main.ts',
-    env: { PARTNER_PROJECTOR_INSTANCE_ID: 'local-1', PARTNER_PROJECTOR_HTTP_PORT: String(localPorts.api + 15) },
-    readyUrl: `http://127.0.0.1:${localPorts.api + 15}/health`,
+    env: { PARTNER_PROJECTOR_INSTANCE_ID: 'local-1', PARTNER_PROJECTOR_HTTP_PORT: String(localPorts.api + 17) },
+    readyUrl: `http://127.0.0.1:${localPorts.api + 17}/health`,
   },
   {
     name: 'mail-catcher',
