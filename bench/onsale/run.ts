@@ -126,7 +126,12 @@ async function runSystem(
       issue: (op) => system.issue(op),
       settled: (op, outcome) => workload.settled(op, outcome),
     });
-    await Promise.race([r.idle, sleep(60_000)]);
+    // The next phase starts once this one's backlog is decided (a system still draining would be charged for it).
+    const drainStarted = Date.now();
+    const drained = await Promise.race([r.idle.then(() => true), sleep(120_000).then(() => false)]);
+    const drainS = Math.round((Date.now() - drainStarted) / 1000);
+    if (!drained) console.log(`[${key}] ${name}: operations still undecided after a further 120 s; going on`);
+    else if (drainS >= 5) console.log(`[${key}] ${name}: its backlog took another ${drainS} s to be decided`);
     const summary = summarize(r);
     return { hot, summary };
   };
