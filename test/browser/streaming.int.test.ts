@@ -140,6 +140,8 @@ describe('live streaming in two headless Chromium instances (real stack)', { tim
   let bookingId: string;
   /** The streaming service's clock runs this much ahead (expired-token case). */
   let skewMs = 0;
+  /** A mediasoup worker that died: the media waits fail at once with it instead of running out their time. */
+  let workerDeath: Error | null = null;
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
@@ -195,6 +197,7 @@ describe('live streaming in two headless Chromium instances (real stack)', { tim
       channels: channelsFor(channelPrefix),
       log: logger('streaming-it'),
       now: () => new Date(Date.now() + skewMs),
+      onWorkerDeath: (err) => (workerDeath = err),
     });
     gateway = await startLoopbackGateway({ api: apiBase, streaming: streaming.url });
 
@@ -298,6 +301,16 @@ describe('live streaming in two headless Chromium instances (real stack)', { tim
     }
   }
 
+  /** Waits for a page element (or condition), failing at once if a mediasoup worker died meanwhile. */
+  const mediaWait = (what: string, check: () => Promise<boolean | number>) =>
+    eventually(what, async () => {
+      if (workerDeath) throw new Error(`a mediasoup worker died while waiting for ${what}: ${workerDeath.message}`);
+      return check();
+    });
+  const shown = (page: Page, selector: string) => mediaWait(selector, () => page.locator(selector).isVisible());
+  const present = (page: Page, selector: string) =>
+    mediaWait(selector, async () => (await page.locator(selector).count()) > 0);
+
   /** A page of `browser` signed in as `who` (the tokens the page keeps in sessionStorage). */
   async function pageAs(browser: Browser, who: SignedIn, path: string): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -379,25 +392,25 @@ describe('live streaming in two headless Chromium instances (real stack)', { tim
   it("the holder's viewer receives the organizer's audio and video; cancelling the booking disconnects it", async (t) => {
     const broadcaster = await pageAs(browsers[0]!, org, `/broadcast.html?event=${eventId}`);
     await broadcaster.locator('#camera').click();
-    await broadcaster.locator('#start:not([disabled])').waitFor({ timeout: WAIT });
+    await shown(broadcaster, '#start:not([disabled])');
     await broadcaster.locator('#start').click();
-    await broadcaster.locator('#live[data-state="on"]').waitFor({ timeout: WAIT });
+    await present(broadcaster, '#live[data-state="on"]');
 
     const viewer = await pageAs(browsers[1]!, holder, `/watch.html?event=${eventId}`);
     const joining = Date.now();
     await viewer.locator('#join').click();
-    await viewer.locator('#live[data-state="on"]').waitFor({ timeout: WAIT });
-    const frames = await eventually('video frames decoded in the viewer', async () => {
+    await present(viewer, '#live[data-state="on"]');
+    const frames = await mediaWait('video frames decoded in the viewer', async () => {
       const n = Number(await viewer.locator('#q-frames').getAttribute('data-value'));
       return n > 0 && n;
     });
     t.diagnostic(
       `join click -> first decoded frames (${frames}) in ${Date.now() - joining} ms (a measure, not a check)`,
     );
-    await eventually('audio received by the viewer', async () => {
+    await mediaWait('audio received by the viewer', async () => {
       return Number(await viewer.locator('#q-audio').getAttribute('data-bytes')) > 0;
     });
-    await broadcaster.locator('#viewers[data-value="1"]').waitFor({ timeout: WAIT });
+    await present(broadcaster, '#viewers[data-value="1"]');
     // One peer per router and two workers: the viewer is on a second router, fed through pipeToRouter.
     const room = streaming!.rooms.get(eventId)!;
     assert.equal(room.routers.length, 2);
@@ -407,17 +420,15 @@ describe('live streaming in two headless Chromium instances (real stack)', { tim
 
     const cancelled = await h.inject({ method: 'DELETE', url: `/v1/bookings/${bookingId}`, token: holder.token });
     assert.equal(cancelled.statusCode, 204, cancelled.body);
-    await viewer
-      .locator('#error[data-code="SS_ERR_STREAM_BOOKING_CANCELLED"]')
-      .waitFor({ state: 'visible', timeout: WAIT });
-    await viewer.locator('#live[data-state="off"]').waitFor({ timeout: WAIT });
-    await broadcaster.locator('#viewers[data-value="0"]').waitFor({ timeout: WAIT });
+    await shown(viewer, '#error[data-code="SS_ERR_STREAM_BOOKING_CANCELLED"]');
+    await present(viewer, '#live[data-state="off"]');
+    await present(broadcaster, '#viewers[data-value="0"]');
     await viewer.screenshot({ path: join(shots, 'viewer-cancelled.png') });
     // The cancelled booking no longer opens the stream: no new token, and the old one is refused at the door.
     assert.equal((await streamToken(holder, 'viewer')).statusCode, 403);
 
     await broadcaster.locator('#stop').click();
-    await broadcaster.locator('#live[data-state="off"]').waitFor({ timeout: WAIT });
+    await present(broadcaster, '#live[data-state="off"]');
     await viewer.context().close();
     await broadcaster.context().close();
     await eventually('the room to close', async () => streaming!.rooms.get(eventId) === undefined);
