@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { roles, type Role } from '../../api/auth/roles.js';
+import type { Role } from '../../api/auth/roles.js';
 import type { Harness } from '../../api/testing/harness.js';
 import { eventBodyOf, removeCatalogOf, venueBodyOf } from '../../api/catalog/testing.js';
 import { definition } from '../../processors/seat-allocation/fixtures.js';
@@ -301,6 +301,5 @@ describe('security: injection', () => {
         assert.equal(polluted.role, undefined, `${op.path}: Object.prototype polluted`);
       }
     }
-    assert.ok(roles.every((r) => who[r].user.id));
   });
 });
