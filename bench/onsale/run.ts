@@ -307,13 +307,16 @@ async function main(): Promise<void> {
   printTable(results);
   const by = (k: SystemResult['key']) => results.find((r) => r.key === k);
   const [topic, api, base] = [by('topic'), by('api'), by('pg')];
+  // No ratio when either side sustained no step of the ramp (its figure would be 0, not a measurement).
   const ratio = (a?: SystemResult) =>
-    a && base && base.holdsPerSec > 0 ? Number((a.holdsPerSec / base.holdsPerSec).toFixed(2)) : null;
+    a?.maxSustainableRate && base?.maxSustainableRate && base.holdsPerSec > 0
+      ? Number((a.holdsPerSec / base.holdsPerSec).toFixed(2))
+      : null;
   const oversold = results.reduce((n, r) => n + Math.max(0, r.oversold.oversold), 0);
   const headline = {
-    streamHoldsPerSec: topic?.holdsPerSec ?? null,
-    apiHoldsPerSec: api?.holdsPerSec ?? null,
-    pgHoldsPerSec: base?.holdsPerSec ?? null,
+    streamHoldsPerSec: topic?.maxSustainableRate ? topic.holdsPerSec : null,
+    apiHoldsPerSec: api?.maxSustainableRate ? api.holdsPerSec : null,
+    pgHoldsPerSec: base?.maxSustainableRate ? base.holdsPerSec : null,
     ratio: ratio(topic),
     apiRatio: ratio(api),
     p99Ms: topic?.half?.latencyMs.p99 ?? null,
