@@ -8,7 +8,7 @@ import {
   checkNoDoubleAllocation,
   checkOneDecisionPerRequest,
   checkToldBookings,
-  isRetryableStatus,
+  isRetryable,
   retryableErrorCodes,
 } from './invariants.js';
 import { formatTable } from './report.js';
@@ -56,16 +56,21 @@ describe('chaos invariants', () => {
     assert.ok(retryableErrorCodes.has('SS_ERR_CHECKOUT_PROVIDER_TIMEOUT'));
     assert.ok(!retryableErrorCodes.has('SS_ERR_INTERNAL'));
     assert.ok(!retryableErrorCodes.has('SS_ERR_BOOKING_IDEMPOTENCY_KEY_REUSED'));
-    assert.deepEqual([0, 202, 503, 504, 200, 201, 409, 500].map(isRetryableStatus), [
-      true,
-      true,
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    assert.ok(!retryableErrorCodes.has('SS_ERR_FEATURE_DISABLED'));
+    const answers: [number, string][] = [
+      [0, 'NETWORK'],
+      [202, '202'],
+      [503, 'SS_ERR_UNAVAILABLE'],
+      [504, 'HTTP_504'],
+      [503, 'SS_ERR_FEATURE_DISABLED'],
+      [201, '201'],
+      [409, 'RSV_SOLD_OUT'],
+      [500, 'SS_ERR_INTERNAL'],
+    ];
+    assert.deepEqual(
+      answers.map(([status, code]) => isRetryable({ status, code })),
+      [true, true, true, true, false, false, false, false],
+    );
   });
 
   it('given answers by code, when some are neither decisions nor retryable, then each such code is a violation', () => {

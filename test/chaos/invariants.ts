@@ -18,14 +18,24 @@ export type OutcomeCounts = Map<string, number>;
 
 /**
  * The API's error codes a client retries: those whose status says "try again" (503 unavailable, 504 timeout), from
- * api/errors.ts's table.
+ * api/errors.ts's table — but a feature switched off is a decision of the operator, not a fault to wait out.
  */
 export const retryableErrorCodes: ReadonlySet<string> = new Set(
-  (Object.keys(errorCatalog) as ErrorCode[]).filter((c) => [503, 504].includes(errorCatalog[c].status)),
+  (Object.keys(errorCatalog) as ErrorCode[]).filter(
+    (c) => [503, 504].includes(errorCatalog[c].status) && c !== 'SS_ERR_FEATURE_DISABLED',
+  ),
 );
 
-/** Statuses a client sends again (same Idempotency-Key): no connection (0), 202 still pending, 503, 504. */
-export const isRetryableStatus = (status: number): boolean => [0, 202, 503, 504].includes(status);
+/**
+ * What a client sends again (same Idempotency-Key): no connection (status 0), 202 still pending, a retryable error
+ * code, or a 503/504 without a body of ours (`HTTP_503`, a proxy's answer).
+ */
+export const isRetryable = (a: { status: number; code: string }): boolean =>
+  a.status === 0 ||
+  a.status === 202 ||
+  retryableErrorCodes.has(a.code) ||
+  a.code === 'HTTP_503' ||
+  a.code === 'HTTP_504';
 
 /**
  * Buyers saw errors only as retryable codes: decisions (2xx, `RSV_*` refusals), pending answers and retryable errors
@@ -36,7 +46,8 @@ export function checkErrorCodes(outcomes: OutcomeCounts): Check {
   let checked = 0;
   for (const [code, n] of outcomes) {
     checked += n;
-    const fine = /^2\d\d$/.test(code) || code.startsWith('RSV_') || code === 'NETWORK' || retryableErrorCodes.has(code);
+    const fine =
+      /^2\d\d$/.test(code) || code.startsWith('RSV_') || isRetryable({ status: code === 'NETWORK' ? 0 : 1, code });
     if (!fine) violations.push(`${code} × ${n}`);
   }
   return { invariant: 'buyers saw only retryable error codes', checked, violations };

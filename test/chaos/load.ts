@@ -8,7 +8,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { requestIdFor } from '../../api/bookings/request-ids.js';
-import { isRetryableStatus, type OutcomeCounts } from './invariants.js';
+import { isRetryable, type OutcomeCounts } from './invariants.js';
 
 export interface LoadEvent {
   eventId: string;
@@ -94,25 +94,44 @@ export class LoadGenerator {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     if (key) headers['idempotency-key'] = key;
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
-      });
-      const text = await res.text();
-      let parsed: Record<string, unknown> = {};
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<Answer>((resolve) => {
+      timer = setTimeout(() => {
+        ac.abort();
+        resolve({ status: 0, code: 'NETWORK', body: {} });
+      }, 30_000);
+    });
+    const request = (async (): Promise<Answer> => {
       try {
-        parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        const res = await fetch(`${base}${path}`, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: ac.signal,
+        });
+        const text = await res.text();
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          parsed = { raw: text.slice(0, 200) };
+        }
+        const code =
+          res.status >= 400
+            ? typeof parsed.code === 'string'
+              ? parsed.code
+              : `HTTP_${res.status}`
+            : String(res.status);
+        return { status: res.status, code, body: parsed };
       } catch {
-        parsed = { raw: text.slice(0, 200) };
+        return { status: 0, code: 'NETWORK', body: {} };
       }
-      const code =
-        res.status >= 400 ? (typeof parsed.code === 'string' ? parsed.code : `HTTP_${res.status}`) : String(res.status);
-      return { status: res.status, code, body: parsed };
-    } catch {
-      return { status: 0, code: 'NETWORK', body: {} };
+    })();
+    try {
+      return await Promise.race([request, deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -125,7 +144,7 @@ export class LoadGenerator {
     for (;;) {
       const a = await attempt();
       this.count(a.code);
-      if (!isRetryableStatus(a.status)) return a;
+      if (!isRetryable(a)) return a;
       if (Date.now() > deadline) {
         this.result.gaveUp.push({ what, lastCode: a.code });
         return undefined;

@@ -27,6 +27,31 @@ export interface ServiceRecord {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** GET `url` with a deadline: the status and body text, or undefined when nothing answered (in time). */
+export async function probe(url: string, timeoutMs = 3_000): Promise<{ status: number; text: string } | undefined> {
+  const ac = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      resolve(undefined);
+    }, timeoutMs);
+  });
+  const request = (async () => {
+    try {
+      const res = await fetch(url, { signal: ac.signal });
+      return { status: res.status, text: await res.text() };
+    } catch {
+      return undefined;
+    }
+  })();
+  try {
+    return await Promise.race([request, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class Service {
   child: ChildProcess | undefined;
   exited: Promise<void> = Promise.resolve();
@@ -58,8 +83,9 @@ class Service {
     this.child = child;
     this.intendedDown = false;
     this.record.starts++;
+    // 'close', not 'exit': the last output (a crash's stack trace on stderr) is read by then.
     this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
+      child.once('close', (code, signal) => {
         out.end();
         resolve();
         if (this.intendedDown) return;
@@ -89,13 +115,8 @@ class Service {
   async ready(): Promise<boolean> {
     if (!this.running) return false;
     if (!this.spec.readyUrl) return true;
-    try {
-      const res = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(3_000) });
-      await res.arrayBuffer();
-      return res.ok;
-    } catch {
-      return false;
-    }
+    const res = await probe(this.spec.readyUrl);
+    return res !== undefined && res.status >= 200 && res.status < 300;
   }
 }
 
@@ -103,7 +124,7 @@ export class ServiceSet {
   private readonly services = new Map<string, Service>();
 
   constructor(
-    private readonly logDir: string,
+    readonly logDir: string,
     private readonly say: (line: string) => void,
   ) {
     mkdirSync(logDir, { recursive: true });
