@@ -100,10 +100,10 @@ describe(
       writeConfig(u);
       const r = spawnSync(nginxBin!, ['-s', 'reload', '-c', conf, '-e', join(dir, 'error.log')], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      // the old worker gone (it stops once its connections close) and the new one answering: only then count
+      // the new worker answering, then the old one gone (it stops once its connections close): only then count
       await eventually(
         `NGINX serves generation ${generation} alone`,
-        async () => workers() === 1 && (await get(gatewayPort, route)).generation === String(generation),
+        async () => (await get(gatewayPort, route)).generation === String(generation) && workers() === 1,
       );
     };
 
