@@ -22,6 +22,9 @@ export interface PlatformService {
 const paymentSandboxUrl = `http://127.0.0.1:${localPorts.api + 14}`;
 /** The local mail catcher's SMTP port, where notifications sends e-mail locally. */
 const mailCatcherPort = localPorts.api + 16;
+/** The streaming service (api/streaming) and the local gateway that puts it and the API under one origin. */
+export const streamingPort = localPorts.api + 15;
+export const localGatewayPort = localPorts.api + 8;
 
 export const platformServices: PlatformService[] = [
   {
@@ -84,9 +87,25 @@ export const platformServices: PlatformService[] = [
     env: { NOTIFICATIONS_INSTANCE_ID: 'local-1', SMTP_URL: `smtp://127.0.0.1:${mailCatcherPort}` },
   },
   {
+    name: 'streaming',
+    entry: 'api/streaming/main.ts',
+    env: { STREAMING_PORT: String(streamingPort) },
+    readyUrl: `http://127.0.0.1:${streamingPort}/ready`,
+  },
+  {
     name: 'api',
     entry: 'api/main.ts',
     env: { PAYMENTS_SANDBOX_URL: paymentSandboxUrl },
     readyUrl: `http://127.0.0.1:${localPorts.api}/ready`,
+  },
+  {
+    name: 'local-gateway',
+    entry: 'infra/local-gateway/main.ts',
+    env: {
+      LOCAL_GATEWAY_PORT: String(localGatewayPort),
+      LOCAL_GATEWAY_API_URL: `http://127.0.0.1:${localPorts.api}`,
+      LOCAL_GATEWAY_STREAMING_URL: `http://127.0.0.1:${streamingPort}`,
+    },
+    localOnly: 'the NGINX gateway (deploy/nginx) in Docker Compose, an Ingress in Kubernetes',
   },
 ];

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { localPorts, repoRoot, stackDir } from '../infra/config.js';
-import { platformServices, type PlatformService } from './platform-services.js';
+import { localGatewayPort, platformServices, type PlatformService } from './platform-services.js';
 import { seedDemo } from './seed-demo.js';
 
 const started: { service: PlatformService; child: ChildProcess }[] = [];
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   say('seeding the demo …');
   const demo = await seedDemo();
   const api = `http://127.0.0.1:${localPorts.api}`;
+  const gateway = `http://127.0.0.1:${localGatewayPort}`;
   console.log(`
 SeatStream is running (${((Date.now() - t0) / 1000).toFixed(0)} s).
 
@@ -108,6 +109,7 @@ SeatStream is running (${((Date.now() - t0) / 1000).toFixed(0)} s).
   Dashboards          ${api}/dashboards
   API metrics         ${api}/metrics
   Demo event          ${demo.eventName}: ${api}/v1/events/${demo.eventId}
+  Live stream         ${gateway}/broadcast.html?event=${demo.eventId} (organizer), ${gateway}/watch.html?event=${demo.eventId} (ticket holders)
 
   Demo buyer          ${demo.buyer.email} / ${demo.buyer.password}
   Demo organizer      ${demo.organizer.email} / ${demo.organizer.password} (enrols a TOTP second factor at first login)

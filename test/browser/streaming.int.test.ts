@@ -40,7 +40,7 @@ import { confirmedBookingOf } from '../../api/streaming/entitlements.js';
 import { SIGNALING_PATH, STREAM_SUBPROTOCOL } from '../../api/streaming/protocol.js';
 import { startStreamingService, type StreamingService } from '../../api/streaming/server.js';
 import { StreamTokens } from '../../api/streaming/stream-tokens.js';
-import { startLoopbackGateway, type LoopbackGateway } from '../../api/streaming/testing/gateway.js';
+import { startLoopbackGateway, type LoopbackGateway } from '../../api/streaming/loopback-gateway.js';
 import { startHarness, type Harness } from '../../api/testing/harness.js';
 import { commandToAvro } from '../../processors/seat-allocation/codec.js';
 import { concertHall } from '../../processors/seat-allocation/demo-venue.js';

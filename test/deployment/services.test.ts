@@ -29,13 +29,6 @@ interface Container {
   env?: { name: string; valueFrom?: { secretKeyRef?: unknown } }[];
   envFrom?: { configMapRef?: { name: string } }[];
 }
-/**
- * Deployed services whose code lands with issue #9 (live streaming): they are in the deployment files already, but
- * `npm start` does not run them yet, and their entry may not exist yet. The lead empties this set when the service
- * lands in scripts/platform-services.ts; every check then applies to it.
- */
-const landsWithIssue9 = new Set(['streaming']);
-const pending = (d: Deployed) => landsWithIssue9.has(d.name) && !platformServices.some((s) => s.name === d.name);
 /** What `npm start` runs that is deployed (local stand-ins such as the mail catcher are not). */
 const deployedLocally = platformServices.filter((s) => !s.localOnly);
 
@@ -100,11 +93,11 @@ describe('the deployed services', () => {
   it('are the same services with the same entry points in compose and in Kubernetes, and each entry exists', () => {
     const view = (ds: Deployed[]) => ds.map((d) => `${d.name} ${d.entry}`);
     assert.deepEqual(view(k8s), view(composed));
-    for (const d of composed.filter((c) => !pending(c)))
+    for (const d of composed)
       assert.ok(existsSync(join(repoRoot, d.entry)), `${d.name}: ${d.entry} exists`);
   });
 
-  it('leaves out only local stand-ins, each saying what replaces it, and pending services only while they are pending', () => {
+  it('leaves out only local stand-ins, each saying what replaces it', () => {
     for (const s of platformServices.filter((p) => p.localOnly)) {
       assert.equal(
         composed.find((d) => d.entry === s.entry),
@@ -113,27 +106,21 @@ describe('the deployed services', () => {
       );
       assert.ok(s.localOnly!.length > 10, `${s.name} says what replaces it when deployed`);
     }
-    for (const name of landsWithIssue9)
-      assert.ok(
-        composed.some((d) => d.name === name),
-        `${name} is in the deployment files`,
-      );
   });
 
   it('each runs locally too (npm start, a package script or the local stack)', (t) => {
     const runners = localRunners();
-    const notLocal = composed.filter((d) => !runners.has(d.entry) && !pending(d));
+    const notLocal = composed.filter((d) => !runners.has(d.entry));
     for (const d of composed.filter((c) => runners.has(c.entry))) t.diagnostic(`${d.name}: ${runners.get(d.entry)}`);
     // A service its owner has not wired into npm start yet is a to-do, shown in the report, not a failure of
     // the deployment files.
     for (const d of notLocal) t.todo(`${d.name} (${d.entry}) is deployed but nothing runs it locally yet`);
-    for (const d of composed.filter(pending)) t.diagnostic(`${d.name}: lands with issue #9`);
     assert.ok(composed.length - notLocal.length >= deployedLocally.length);
   });
 
   it('every variable a service reads is documented in docs/deployment.md, as read by that service', () => {
     const undocumented: string[] = [];
-    for (const d of composed.filter((c) => !pending(c))) {
+    for (const d of composed) {
       for (const [name, files] of envReadBy(repoRoot, d.entry)) {
         const v = documented.get(name);
         if (!readByEveryService(v) && !readers(v).includes(d.name))
@@ -145,7 +132,7 @@ describe('the deployed services', () => {
 
   it('every variable compose sets for a service is documented and read by it (no typo goes unnoticed)', () => {
     const wrong: string[] = [];
-    for (const d of composed.filter((c) => !pending(c))) {
+    for (const d of composed) {
       const read = envReadBy(repoRoot, d.entry);
       for (const i of d.instances) {
         for (const name of Object.keys(compose.services[i]!.environment ?? {})) {
@@ -162,13 +149,12 @@ describe('the deployed services', () => {
   it('every variable the Kubernetes manifests set is documented; documented secrets come from a Secret only', () => {
     const wrong: string[] = [];
     const secret = (name: string) => documented.get(name)?.secret === true;
-    const ofPending = (o: K8sObject) => landsWithIssue9.has(o.metadata.labels?.['app.kubernetes.io/name'] ?? '');
-    for (const cm of objects.filter((o) => o.kind === 'ConfigMap' && !ofPending(o)))
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap'))
       for (const name of Object.keys(cm.data ?? {})) {
         if (!documented.has(name)) wrong.push(`ConfigMap ${cm.metadata.name}: ${name} is not documented`);
         if (secret(name)) wrong.push(`ConfigMap ${cm.metadata.name}: ${name} is a secret`);
       }
-    for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'Job'].includes(x.kind) && !ofPending(x)))
+    for (const o of objects.filter((x) => ['Deployment', 'StatefulSet', 'Job'].includes(x.kind)))
       for (const c of containers(o))
         for (const e of c.env ?? []) {
           if (!documented.has(e.name)) wrong.push(`${o.metadata.name}: ${e.name} is not documented`);

@@ -2,7 +2,7 @@
  * A loopback stand-in for the deployment's gateway (deploy/nginx): one origin, `/v1/stream/*` (HTTP and WebSocket
  * upgrades) to the streaming service, everything else to the API. The pages are served by the API and reach the
  * streaming service under their own origin, as behind the real gateway, which their CSP (`default-src 'self'`)
- * requires. For tests only: no TLS, no limits.
+ * requires. Used by the browser test and by `npm start` (infra/local-gateway): no TLS, no limits.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -14,7 +14,10 @@ export interface LoopbackGateway {
   close(): Promise<void>;
 }
 
-export async function startLoopbackGateway(targets: { api: string; streaming: string }): Promise<LoopbackGateway> {
+export async function startLoopbackGateway(
+  targets: { api: string; streaming: string },
+  port = 0,
+): Promise<LoopbackGateway> {
   const targetOf = (url: string | undefined) =>
     new URL((url ?? '/').startsWith('/v1/stream/') ? targets.streaming : targets.api);
   const sockets = new Set<net.Socket>();
@@ -58,10 +61,13 @@ export async function startLoopbackGateway(targets: { api: string; streaming: st
     upstream.on('close', end);
     client.on('close', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
