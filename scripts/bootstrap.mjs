@@ -234,6 +234,9 @@ function wantedDebianPackages() {
   want.push('chromium');
   // docker-compose: Debian's 1.29, which validates docker-compose.yml without a Docker engine (test/deployment)
   want.push('docker-compose');
+  // nginx-light: the gateway the canary release test starts on loopback (deploy/release/gateway.int.test.ts), with
+  // the upstream file the release script generates
+  want.push('nginx-light');
   if (needsPython3Venv()) want.push('python3-venv');
   if (!onPath('java')) want.push('openjdk-17-jre-headless');
   if (!onPath('mvn')) want.push('maven');
