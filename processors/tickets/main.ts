@@ -13,6 +13,8 @@ import { loadTicketKeys } from './signing.js';
 const endpoints = loadEndpoints();
 const log = logger('tickets');
 const pool = new pg.Pool({ connectionString: endpoints.postgres, max: 4 });
+// An idle client losing its connection (a PostgreSQL restart) must not crash the process; the pool replaces it.
+pool.on('error', (err) => log.warn({ err }, 'idle PostgreSQL client failed'));
 const sink = new CheckoutSink({
   brokers: kafkaBrokers(endpoints),
   groupId: process.env.TICKETS_GROUP_ID || 'checkout-read-model',
