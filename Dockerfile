@@ -13,8 +13,8 @@
 #         toolchain ships. The runtime stage installs the shared libraries it links.
 FROM node:20-bookworm AS mediasoup-worker
 RUN apt-get update \
- && apt-get install -y --no-install-recommends meson ninja-build pkg-config g++ libuv1-dev libssl-dev libsrtp2-dev \
-      libusrsctp-dev libabsl-dev nlohmann-json3-dev flatbuffers-compiler libflatbuffers-dev \
+ && apt-get install -y --no-install-recommends meson ninja-build pkg-config g++ make perl libuv1-dev libsrtp2-dev \
+      libusrsctp-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV MEDIASOUP_WORKER_BIN=/opt/mediasoup/mediasoup-worker npm_config_update_notifier=false npm_config_fund=false
@@ -22,12 +22,11 @@ COPY package.json package-lock.json ./
 # sources only: no dependency's install script is needed to build the worker
 RUN npm ci --omit=dev --ignore-scripts
 COPY scripts ./scripts
-# the build script lands with issue #9; until then the stage leaves an empty directory (no worker in the image)
+# Debian's libraries, and OpenSSL 3.5 built from source (static; fetched from crates.io, pinned by SHA-256):
+# Debian 12's libssl 3.0 crashes the worker in the DTLS handshake (scripts/mediasoup/README.md)
 RUN mkdir -p /opt/mediasoup \
- && if [ -f scripts/mediasoup/build-worker.mjs ]; then \
-      node scripts/mediasoup/build-worker.mjs --out /opt/mediasoup/mediasoup-worker \
-      && test -x /opt/mediasoup/mediasoup-worker; \
-    else echo 'scripts/mediasoup/build-worker.mjs not found: image without a mediasoup worker'; fi
+ && node scripts/mediasoup/build-worker.mjs --out /opt/mediasoup/mediasoup-worker \
+ && test -x /opt/mediasoup/mediasoup-worker
 
 # ---- 1. production dependencies only (native modules included), from the lock file
 FROM node:20-bookworm-slim AS deps

@@ -17,10 +17,18 @@
  * and the minimum meson version is relaxed to Debian 12's. Then meson and ninja (Debian's) build the
  * flatbuffers-generator target and the worker, under `nice`, two jobs at a time.
  *
+ * OpenSSL is the one library not taken from Debian: with Debian 12's libssl 3.0 the worker dies (SIGSEGV, a NULL
+ * record-layer write buffer inside SSL_read) on the first DTLS ClientHello, from Chromium and from `openssl
+ * s_client` alike, while the same worker binary completes the handshake with OpenSSL 3.5 (checked by loading one
+ * through LD_LIBRARY_PATH). So OpenSSL 3.5 LTS is built from source once per machine, static, into the cache: its
+ * sources come from the crates.io package openssl-src (the Rust openssl crate's vendored copy of the release
+ * tarball; crates.io is reachable where GitHub and openssl.org are not), pinned by version and SHA-256.
+ *
  * Plain Node without npm packages: it runs before the TypeScript toolchain is needed, and as root in a
  * node:20-bookworm build stage. Imported by scripts/bootstrap.mjs for the paths and the package list.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,8 +50,9 @@ export const debianBuildPackages = [
   'ninja-build',
   'pkg-config',
   'g++',
+  'make',
+  'perl',
   'libuv1-dev',
-  'libssl-dev',
   'libsrtp2-dev',
   'libusrsctp-dev',
   'libabsl-dev',
@@ -54,8 +63,6 @@ export const debianBuildPackages = [
 /** pkg-config modules the local subprojects ask for, with the Debian package that has each. */
 const pkgConfigModules = {
   libuv: 'libuv1-dev',
-  libssl: 'libssl-dev',
-  libcrypto: 'libssl-dev',
   libsrtp2: 'libsrtp2-dev',
   usrsctp: 'libusrsctp-dev',
   absl_flat_hash_map: 'libabsl-dev',
@@ -67,7 +74,22 @@ const programs = {
   ninja: 'ninja-build',
   'pkg-config': 'pkg-config',
   'g++': 'g++',
+  make: 'make',
+  perl: 'perl',
   flatc: 'flatbuffers-compiler',
+};
+
+/**
+ * The OpenSSL the worker is linked with (static): OpenSSL 3.5 LTS, from the crates.io package that vendors its
+ * release tarball. Its version is part of the worker's cache key.
+ */
+export const openssl = {
+  version: '3.5.4',
+  crate: 'openssl-src-300.5.4+3.5.4',
+  url: 'https://static.crates.io/crates/openssl-src/openssl-src-300.5.4+3.5.4.crate',
+  sha256: 'a507b3792995dae9b0df8a1c1e3771e8418b7c2d9f0baeba32e6fe8b06c7cb72',
+  /** libssl and libcrypto only, position independent, nothing the worker does not use. */
+  configure: ['no-shared', 'no-tests', 'no-apps', 'no-docs', 'no-module', 'no-engine', 'no-dso', 'no-quic', '-fPIC'],
 };
 
 /** Exit status of a worker started without MEDIASOUP_VERSION in its environment (worker/src/main.cpp). */
@@ -103,7 +125,12 @@ export function cacheRoot() {
 
 /** The cache entry for this mediasoup version on this OS release. */
 export function cachedWorkerPath() {
-  return path.join(cacheRoot(), `${mediasoupVersion()}-${osRelease()}`, 'mediasoup-worker');
+  return path.join(cacheRoot(), `${mediasoupVersion()}-${osRelease()}-openssl${openssl.version}`, 'mediasoup-worker');
+}
+
+/** Where the static OpenSSL is installed (include/, lib/libssl.a, lib/libcrypto.a, lib/pkgconfig/). */
+export function opensslPrefix() {
+  return path.join(path.dirname(cacheRoot()), `openssl-${openssl.version}-${osRelease()}`);
 }
 
 /**
@@ -149,9 +176,9 @@ export function checkBuildTools() {
     );
 }
 
-function run(cmd, args, { cwd, log }) {
+function run(cmd, args, { cwd, log, env = process.env }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     let reported = 0;
     const keep = (chunk) => {
@@ -211,6 +238,55 @@ export function installFile(from, to) {
   fs.renameSync(tmp, to);
 }
 
+/** Downloads `url` to `file` and checks its SHA-256; throws on a mismatch (nothing half-written is left). */
+async function download(url, file, sha256, log) {
+  log(`mediasoup worker: downloading ${url}`);
+  const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  if (!res.ok) throw new BuildError(`${url}: HTTP ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  const got = createHash('sha256').update(body).digest('hex');
+  if (got !== sha256) throw new BuildError(`${url}: SHA-256 ${got}, expected ${sha256}`);
+  fs.writeFileSync(file, body);
+}
+
+/**
+ * OpenSSL ${openssl.version}, static, in opensslPrefix(): built from source when absent (a few minutes on 2 cores),
+ * in a scratch directory that is removed after a success. Returns the prefix.
+ */
+export async function ensureOpenSsl({ log = console.log } = {}) {
+  const prefix = opensslPrefix();
+  const done = path.join(prefix, 'lib', 'libssl.a');
+  if (fs.existsSync(done) && fs.existsSync(path.join(prefix, 'lib', 'pkgconfig', 'libssl.pc'))) return prefix;
+  const scratch = `${prefix}.build-${process.pid}`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  const t0 = Date.now();
+  const crate = path.join(scratch, `${openssl.crate}.crate`);
+  await download(openssl.url, crate, openssl.sha256, log);
+  const tar = spawnSync('tar', ['-xzf', crate, '-C', scratch], { encoding: 'utf8' });
+  if (tar.status !== 0) throw new BuildError(`tar could not unpack ${crate}: ${tar.stderr}`);
+  const src = path.join(scratch, openssl.crate, 'openssl');
+  const nice = onPath('nice') ? ['nice', '-n', '10'] : [];
+  const step = (cmd, args) =>
+    nice.length ? run(nice[0], [...nice.slice(1), cmd, ...args], { cwd: src, log }) : run(cmd, args, { cwd: src, log });
+  log(`mediasoup worker: building OpenSSL ${openssl.version} (static, libssl and libcrypto only; a few minutes)`);
+  fs.rmSync(prefix, { recursive: true, force: true });
+  await step('perl', [
+    './Configure',
+    'linux-x86_64',
+    ...openssl.configure,
+    `--prefix=${prefix}`,
+    '--libdir=lib',
+    // certificates and openssl.cnf where Debian keeps them (the worker reads neither, but OpenSSL looks there)
+    '--openssldir=/usr/lib/ssl',
+  ]);
+  await step('make', ['-j2', 'build_libs']);
+  await step('make', ['install_dev']);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  log(`mediasoup worker: OpenSSL ${openssl.version} built into ${prefix} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return prefix;
+}
+
 /**
  * Builds the worker and writes it to `out`. The scratch directory (outside node_modules and the clone) is removed
  * after a success and kept after a failure, for its meson logs.
@@ -224,8 +300,16 @@ export async function buildWorker({ out, log = console.log } = {}) {
   const src = prepareSources(scratch);
   const build = path.join(scratch, 'build');
   const nice = onPath('nice') ? ['nice', '-n', '10'] : [];
+  const sslPrefix = await ensureOpenSsl({ log });
+  // the local openssl subproject finds the static OpenSSL through pkg-config, before any system copy
+  const env = {
+    ...process.env,
+    PKG_CONFIG_PATH: [path.join(sslPrefix, 'lib', 'pkgconfig'), process.env.PKG_CONFIG_PATH].filter(Boolean).join(':'),
+  };
   const step = (cmd, args) =>
-    nice.length ? run(nice[0], [...nice.slice(1), cmd, ...args], { cwd: src, log }) : run(cmd, args, { cwd: src, log });
+    nice.length
+      ? run(nice[0], [...nice.slice(1), cmd, ...args], { cwd: src, log, env })
+      : run(cmd, args, { cwd: src, log, env });
 
   log('mediasoup worker: meson setup (system libraries through ./subprojects, no downloads)');
   await step('meson', [
