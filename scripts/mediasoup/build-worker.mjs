@@ -283,7 +283,9 @@ export async function ensureOpenSsl({ log = console.log } = {}) {
   await step('make', ['-j2', 'build_libs']);
   await step('make', ['install_dev']);
   fs.rmSync(scratch, { recursive: true, force: true });
-  log(`mediasoup worker: OpenSSL ${openssl.version} built into ${prefix} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  log(
+    `mediasoup worker: OpenSSL ${openssl.version} built into ${prefix} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
   return prefix;
 }
 

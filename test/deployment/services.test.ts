@@ -93,8 +93,7 @@ describe('the deployed services', () => {
   it('are the same services with the same entry points in compose and in Kubernetes, and each entry exists', () => {
     const view = (ds: Deployed[]) => ds.map((d) => `${d.name} ${d.entry}`);
     assert.deepEqual(view(k8s), view(composed));
-    for (const d of composed)
-      assert.ok(existsSync(join(repoRoot, d.entry)), `${d.name}: ${d.entry} exists`);
+    for (const d of composed) assert.ok(existsSync(join(repoRoot, d.entry)), `${d.name}: ${d.entry} exists`);
   });
 
   it('leaves out only local stand-ins, each saying what replaces it', () => {
