@@ -89,7 +89,15 @@ function decodedSamples(json: unknown, count: number): unknown[] {
   const { type } = parseAvsc(json as object);
   const out: unknown[] = [];
   for (let tries = 0; out.length < count && tries < 50 * count; tries++) {
-    const value = type.fromBuffer(type.toBuffer(type.random()));
+    let value: unknown;
+    try {
+      value = type.fromBuffer(type.toBuffer(type.random()));
+    } catch (err) {
+      // avsc draws a recursive union branch (`self`, `Inner.next`) with its own LCG, whose runs can nest deep
+      // enough to overflow the stack now and then: such a value is as unusable here as a too large one
+      if (err instanceof RangeError) continue;
+      throw err;
+    }
     if (literal(value).length < 50_000) out.push(value);
   }
   assert.equal(out.length, count, 'could not draw small enough random values');
