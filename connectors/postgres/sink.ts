@@ -142,6 +142,13 @@ export function createPostgresSink(o: PostgresSinkOptions): PostgresSink {
     const decoded = await Promise.all(records.map(decode));
     const client = await pool.connect();
     let failure: Error | undefined;
+    // A checked-out client whose connection dies between two queries (a PostgreSQL restart) emits 'error': without a
+    // listener that would end the process; the next query then fails and the batch is retried like any other failure.
+    const onConnectionError = (err: Error) => {
+      failure ??= err;
+      log.warn({ err }, 'PostgreSQL connection failed during a batch');
+    };
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
       const from = await lockOffset(client, o.consumer, tp);
@@ -205,6 +212,7 @@ export function createPostgresSink(o: PostgresSinkOptions): PostgresSink {
       throw err;
     } finally {
       // A client whose transaction failed may have lost its connection: the pool replaces it.
+      client.off('error', onConnectionError);
       client.release(failure);
     }
   }
