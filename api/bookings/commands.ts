@@ -3,7 +3,6 @@
  * what it is asked (JSON Schema); whether seats, sections or categories exist, the sale window and the limits are
  * the allocator's to decide.
  */
-import { randomBytes } from 'node:crypto';
 import type { Role } from '../auth/roles.js';
 import type { CommandEnvelope, ReservationCommand } from '../../processors/seat-allocation/model.js';
 
@@ -62,18 +61,3 @@ export const cancelCommand = (
   reason: string | null,
   byOperator: boolean,
 ): ReservationCommand => ({ ...envelope(o), type: 'CancelBooking', bookingId, reason, byOperator });
-
-/// Trace context (W3C Trace Context, level 1)
-
-const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-/**
- * The traceparent of the command: the caller's trace (from its `traceparent` header, when valid) continued with a new
- * span id, or a new sampled trace.
- */
-export function traceparentFor(incoming: string | string[] | undefined): string {
-  const span = randomBytes(8).toString('hex');
-  const m = typeof incoming === 'string' ? traceparentPattern.exec(incoming.trim()) : null;
-  if (m && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!)) return `00-${m[1]}-${span}-${m[3]}`;
-  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
-}

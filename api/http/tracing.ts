@@ -8,12 +8,25 @@
  * body is parsed in the socket's async context, not the request's. Without `initTracing` (in-process tests) the
  * span is the API's no-op one; the request still gets a traceparent of its own (`traceparentFor`).
  */
+import { randomBytes } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { extractTraceContext, traceparentOf } from '../../infra/telemetry/kafka-headers.js';
 import { tracer } from '../../infra/telemetry/tracing.js';
-import { traceparentFor } from '../bookings/commands.js';
+
+const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * A traceparent for what the request sends on: the caller's trace (from its `traceparent` header, when valid)
+ * continued with a new span id, or a new sampled trace.
+ */
+export function traceparentFor(incoming: string | string[] | undefined): string {
+  const span = randomBytes(8).toString('hex');
+  const m = typeof incoming === 'string' ? traceparentPattern.exec(incoming.trim()) : null;
+  if (m && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!)) return `00-${m[1]}-${span}-${m[3]}`;
+  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
+}
 
 /** The response header naming the request's span. */
 export const TRACEPARENT_RESPONSE_HEADER = 'traceparent';
